@@ -1,0 +1,121 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayNotEmpty,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+
+export const SESSION_MODES = ['stateful', 'stateless'] as const;
+export type SessionMode = (typeof SESSION_MODES)[number];
+
+export const RESPONSE_MODES = ['auto', 'json', 'sse'] as const;
+/** How POST answers are framed: `auto` streams (SSE) only requests that may emit notifications. */
+export type ResponseMode = (typeof RESPONSE_MODES)[number];
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+
+export class SessionsConfig {
+  /** @default 'stateful' */
+  @IsIn(SESSION_MODES)
+  mode!: SessionMode;
+
+  /** Idle seconds after which a session expires; every use slides it. @default 1800 */
+  @IsInt()
+  @Min(1)
+  ttlSeconds!: number;
+}
+
+export class ToolPacksConfig {
+  @IsBoolean() calculator!: boolean;
+  @IsBoolean() diagnostics!: boolean;
+  @IsBoolean() examples!: boolean;
+  @IsBoolean() conformance!: boolean;
+}
+
+export class GatewayConfig {
+  /** Take `X-Tenant-Id` / `X-User-Id` from a trusted gateway in front of the platform. @default false */
+  @IsBoolean()
+  trustTenantHeaders!: boolean;
+}
+
+export class HttpConfig {
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  port!: number;
+
+  @IsString()
+  host!: string;
+
+  /** Host header values accepted on MCP routes (DNS-rebinding protection); `*` accepts any. */
+  @IsArray()
+  @ArrayNotEmpty()
+  @IsString({ each: true })
+  allowedHosts!: string[];
+
+  /** Extra `Origin` values accepted besides origins whose host is in `allowedHosts`. */
+  @IsArray()
+  @IsString({ each: true })
+  allowedOrigins!: string[];
+
+  /** Largest accepted request body in bytes. @default 1048576 */
+  @IsInt()
+  @Min(1024)
+  bodyLimitBytes!: number;
+}
+
+export class McpConfig {
+  /** Timeout for a tool that declares none. @default 30000 */
+  @IsInt()
+  @Min(1)
+  defaultToolTimeoutMs!: number;
+
+  @IsIn(RESPONSE_MODES)
+  responseMode!: ResponseMode;
+
+  @IsOptional()
+  @IsString()
+  instructions?: string;
+}
+
+export class LoggingConfig {
+  @IsIn(LOG_LEVELS)
+  level!: (typeof LOG_LEVELS)[number];
+
+  @IsIn(LOG_FORMATS)
+  format!: (typeof LOG_FORMATS)[number];
+}
+
+/** The whole validated configuration: embedded defaults ← `MCP_CONFIG` YAML ← environment. */
+export class AppConfig {
+  /** This replica's name in `/health`, logs and metrics. Generated when unset. */
+  @IsString()
+  @Matches(/^[A-Za-z0-9._:-]{1,128}$/, { message: 'nodeId must be 1-128 characters of A-Z a-z 0-9 . _ : -' })
+  nodeId!: string;
+
+  @IsOptional()
+  @Matches(/^rediss?:\/\//, { message: 'redisUrl must start with redis:// or rediss://' })
+  redisUrl?: string;
+
+  @ValidateNested() @Type(() => SessionsConfig) sessions!: SessionsConfig;
+  @ValidateNested() @Type(() => ToolPacksConfig) toolPacks!: ToolPacksConfig;
+  @ValidateNested() @Type(() => GatewayConfig) gateway!: GatewayConfig;
+  @ValidateNested() @Type(() => HttpConfig) http!: HttpConfig;
+  @ValidateNested() @Type(() => McpConfig) mcp!: McpConfig;
+  @ValidateNested() @Type(() => LoggingConfig) logging!: LoggingConfig;
+
+  // Accepted now so existing config files keep loading; enforced by the auth and tenancy work.
+  @IsOptional() @IsObject() auth?: Record<string, unknown>;
+  @IsOptional() @IsObject() tenants?: Record<string, unknown>;
+  @IsOptional() @IsObject() rateLimit?: Record<string, unknown>;
+}

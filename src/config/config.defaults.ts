@@ -1,0 +1,15 @@
+/** Embedded defaults; the YAML file and the environment override them key by key. */
+export const CONFIG_DEFAULTS = {
+  sessions: { mode: 'stateful', ttlSeconds: 1800 },
+  toolPacks: { calculator: true, diagnostics: true, examples: true, conformance: false },
+  gateway: { trustTenantHeaders: false },
+  http: {
+    port: 3000,
+    host: '0.0.0.0',
+    allowedHosts: ['localhost', '127.0.0.1', '[::1]'],
+    allowedOrigins: [],
+    bodyLimitBytes: 1024 * 1024,
+  },
+  mcp: { defaultToolTimeoutMs: 30_000, responseMode: 'auto' },
+  logging: { level: 'info', format: 'json' },
+} as const;

@@ -1,0 +1,24 @@
+/** Messages the protocol edge sends to clients; kept here so they stay consistent. */
+export const McpMessages = {
+  PARSE_ERROR: 'Parse error: the body is not valid JSON',
+  INVALID_REQUEST: 'Invalid Request: the body is not a JSON-RPC 2.0 message or batch',
+  EMPTY_BATCH: 'Invalid Request: empty batch',
+  INITIALIZE_IN_BATCH: 'Invalid Request: initialize must not be part of a batch',
+  SESSION_ID_REQUIRED: 'Bad Request: Mcp-Session-Id header is required',
+  SESSION_NOT_FOUND: 'Session not found',
+  STATELESS_METHOD: 'Method not allowed: this server runs in stateless mode (no sessions, no standalone stream)',
+  PAYLOAD_TOO_LARGE: (limit: number) => `Payload too large: the limit is ${limit} bytes`,
+  INVALID_HOST: (host: string) => `Invalid Host: ${host}`,
+  INVALID_ORIGIN: (origin: string) => `Invalid Origin: ${origin}`,
+  UNKNOWN_TOOL: (name: string) => `Unknown tool: ${name}`,
+  UNKNOWN_PROMPT: (name: string) => `Unknown prompt: ${name}`,
+  RESOURCE_NOT_FOUND: (uri: string) => `Resource not found: ${uri}`,
+  MISSING_PROMPT_ARGUMENTS: (name: string, missing: string[]) =>
+    `Prompt "${name}" needs argument(s): ${missing.join(', ')}`,
+  INVALID_ARGUMENTS: (name: string, problems: string[]) =>
+    `Invalid arguments for tool "${name}":\n${problems.map((problem) => `- ${problem}`).join('\n')}`,
+  TOOL_TIMEOUT: (name: string, ms: number) => `Tool "${name}" timed out after ${ms} ms`,
+  TOOL_FAILED: (name: string, message: string) => `Tool "${name}" failed: ${message}`,
+  INVALID_OUTPUT: (name: string, problems: string[]) =>
+    `Tool "${name}" returned a result that does not match its output schema: ${problems.join('; ')}`,
+} as const;

@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { MCP_MODULE_OPTIONS } from './mcp.constants';
+import { McpController } from './mcp.controller';
+import { McpExecutor } from './mcp.executor';
+import { McpExplorer } from './mcp.explorer';
+import { McpRegistry } from './mcp.registry';
+import { McpSdkServerFactory } from './mcp-sdk.server-factory';
+import { MCP_RAW_OPTIONS, McpConfigurableModule, resolveMcpOptions } from './mcp.module-definition';
+import { StandaloneStreamRegistry } from './standalone-stream.registry';
+import { StreamableHttpHandler } from './streamable-http.handler';
+import { ToolsController } from './tools.controller';
+
+/**
+ * The protocol edge: serves MCP over Streamable HTTP and exposes every `@McpTool`,
+ * `@McpResource` and `@McpPrompt` method of the application's providers.
+ * Needs a `SessionStore` (SessionModule) and a `TenantResolver` (TenantModule).
+ */
+@Module({
+  imports: [DiscoveryModule],
+  controllers: [McpController, ToolsController],
+  providers: [
+    { provide: MCP_MODULE_OPTIONS, useFactory: resolveMcpOptions, inject: [MCP_RAW_OPTIONS] },
+    McpRegistry,
+    McpExplorer,
+    McpExecutor,
+    McpSdkServerFactory,
+    StandaloneStreamRegistry,
+    StreamableHttpHandler,
+  ],
+  exports: [McpRegistry, McpExecutor, MCP_MODULE_OPTIONS],
+})
+export class McpModule extends McpConfigurableModule {}

@@ -1,0 +1,73 @@
+import { OnModuleDestroy } from '@nestjs/common';
+import type { SessionStore } from './session-store.interface';
+import type { McpSession, McpSessionPatch } from './session.interface';
+
+interface Entry {
+  session: McpSession;
+  expiresAt: number;
+}
+
+/** One replica's sessions in a Map with sliding expiry; the default when no Redis is configured. */
+export class MemorySessionStore implements SessionStore, OnModuleDestroy {
+  private readonly entries = new Map<string, Entry>();
+  private readonly ttlMs: number;
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(
+    ttlSeconds: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.ttlMs = ttlSeconds * 1000;
+    // Expired entries are also dropped on read; the sweep bounds memory for abandoned ones.
+    this.sweeper = setInterval(() => this.sweep(), Math.min(this.ttlMs, 60_000));
+    this.sweeper.unref();
+  }
+
+  async create(session: McpSession): Promise<void> {
+    this.entries.set(session.id, { session, expiresAt: this.now() + this.ttlMs });
+  }
+
+  async get(id: string): Promise<McpSession | undefined> {
+    const entry = this.live(id);
+    if (!entry) return undefined;
+    entry.expiresAt = this.now() + this.ttlMs;
+    return entry.session;
+  }
+
+  async update(id: string, patch: McpSessionPatch): Promise<void> {
+    const entry = this.live(id);
+    if (!entry) return;
+    entry.session = { ...entry.session, ...patch };
+    entry.expiresAt = this.now() + this.ttlMs;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const existed = this.live(id) !== undefined;
+    this.entries.delete(id);
+    return existed;
+  }
+
+  async count(): Promise<number> {
+    this.sweep();
+    return this.entries.size;
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.sweeper);
+  }
+
+  private live(id: string): Entry | undefined {
+    const entry = this.entries.get(id);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= this.now()) {
+      this.entries.delete(id);
+      return undefined;
+    }
+    return entry;
+  }
+
+  private sweep(): void {
+    const now = this.now();
+    for (const [id, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(id);
+  }
+}

@@ -1,0 +1,19 @@
+import type { McpSession, McpSessionPatch } from './session.interface';
+
+/**
+ * Where sessions live. Every read slides the session's idle TTL; a session not used for
+ * `ttlSeconds` is gone for every replica.
+ */
+export interface SessionStore {
+  create(session: McpSession): Promise<void>;
+  /** The session, or undefined when unknown or expired; slides its TTL. */
+  get(id: string): Promise<McpSession | undefined>;
+  /** Merges `patch` into a live session; a no-op for an unknown one. */
+  update(id: string, patch: McpSessionPatch): Promise<void>;
+  /** True when a live session was deleted. */
+  delete(id: string): Promise<boolean>;
+  /** Live sessions (approximate for distributed stores). */
+  count(): Promise<number>;
+}
+
+export const SessionStore = Symbol('SESSION:STORE');

@@ -1,0 +1,7 @@
+import { Inject } from '@nestjs/common';
+import { SessionStore } from './session-store.interface';
+
+export const SESSION_MODULE_OPTIONS = 'SESSION:MODULE_OPTIONS';
+
+/** Injects the configured {@link SessionStore}. */
+export const InjectSessionStore = (): ParameterDecorator => Inject(SessionStore);
