@@ -1,6 +1,19 @@
-/** Unit specs sit next to the code; end-to-end suites live under test/. */
-const transform = { '^.+\\.ts$': ['@swc/jest'] };
-const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+/**
+ * Unit specs sit next to the code; end-to-end suites live under test/.
+ *
+ * NestJS 12 ships as ES modules only. The app itself loads them through Node's require(esm),
+ * but Jest's module registry cannot do that before Node 24.9, so the ESM-only packages are
+ * compiled to CommonJS by SWC for the tests, like our own TypeScript.
+ */
+const ESM_ONLY = ['@nestjs', 'uid'];
+
+const transform = { '^.+\\.(t|j)s$': ['@swc/jest'] };
+const common = {
+  transform,
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`],
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
 
 module.exports = {
   projects: [
