@@ -3,11 +3,9 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import {
   CallToolResultSchema,
   LoggingMessageNotificationSchema,
-  McpError,
-  ProgressNotification,
 } from '@modelcontextprotocol/sdk/types.js';
 import { FixtureToolsModule } from './fixtures/fixture-tools.module';
-import { ConnectedClient, RunningPlatform, connectClient, startPlatform } from './helpers/platform';
+import { ConnectedClient, jsonOf, RunningPlatform, connectClient, startPlatform } from './helpers/platform';
 
 type TextResult = { content: Array<{ type: string; text?: string }>; isError?: boolean; structuredContent?: unknown };
 
@@ -138,7 +136,7 @@ describe.each(['stateful', 'stateless'] as const)('MCP over Streamable HTTP with
   });
 
   it('streams progress notifications while a tool works', async () => {
-    const progress: ProgressNotification['params'][] = [];
+    const progress: Array<{ progress: number; total?: number; message?: string }> = [];
     const result = await client.callTool({ name: 'generate_numbers', arguments: { count: 4, delayMs: 5 } }, CallToolResultSchema, {
       onprogress: (update) => progress.push(update),
     });
@@ -154,10 +152,10 @@ describe.each(['stateful', 'stateless'] as const)('MCP over Streamable HTTP with
     expect(resourceTemplates.map((template) => template.uriTemplate)).toContain('examples://docs/{topic}');
 
     const info = await client.readResource({ uri: 'platform://info' });
-    expect(JSON.parse(info.contents[0].text as string)).toMatchObject({ nodeId: 'test-node', sessionMode: mode });
+    expect(JSON.parse((info.contents[0] as { text: string }).text)).toMatchObject({ nodeId: 'test-node', sessionMode: mode });
     const doc = await client.readResource({ uri: 'examples://docs/tools' });
     expect(doc.contents[0]).toMatchObject({ uri: 'examples://docs/tools', mimeType: 'text/markdown' });
-    expect(doc.contents[0].text).toContain('@McpTool');
+    expect((doc.contents[0] as { text: string }).text).toContain('@McpTool');
   });
 
   it('answers an unknown resource with -32002', async () => {
@@ -275,7 +273,7 @@ describe('sessions (stateful)', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
     });
     expect(response.status).toBe(404);
-    expect(await response.json()).toMatchObject({ error: { code: -32001 } });
+    expect(await jsonOf<object>(response)).toMatchObject({ error: { code: -32001 } });
   });
 
   it('lets a client reconnect with a known session id on a new transport', async () => {
@@ -297,7 +295,7 @@ describe('sessions (stateful)', () => {
     const acme = await connectClient(`${platform.baseUrl}/tenants/acme/mcp`);
     try {
       const info = await acme.client.readResource({ uri: 'platform://info' });
-      expect(JSON.parse(info.contents[0].text as string).tenantId).toBe('acme');
+      expect(JSON.parse((info.contents[0] as { text: string }).text).tenantId).toBe('acme');
       const other = await fetch(`${platform.baseUrl}/tenants/globex/mcp`, {
         method: 'POST',
         headers: {
@@ -319,7 +317,7 @@ describe('sessions (stateful)', () => {
     }
   });
 
-  it('refuses an unknown session id with 404 and McpError on the client', async () => {
+  it('refuses an unknown session id, so the SDK client fails instead of acting on it', async () => {
     const client = new Client({ name: 'stale', version: '1.0.0' });
     const transport = new StreamableHTTPClientTransport(new URL(platform.mcpUrl), { sessionId: '00000000-0000-0000-0000-000000000000' });
     await client.connect(transport).catch(() => undefined);
@@ -328,4 +326,3 @@ describe('sessions (stateful)', () => {
   });
 });
 
-export { McpError };

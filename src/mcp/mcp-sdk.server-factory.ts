@@ -3,24 +3,23 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
   CallToolRequestSchema,
-  CallToolResult,
   CompleteRequestSchema,
   GetPromptRequestSchema,
-  GetPromptResult,
   ListPromptsRequestSchema,
   ListResourceTemplatesRequestSchema,
   ListResourcesRequestSchema,
   ListToolsRequestSchema,
-  ListToolsResult,
   ReadResourceRequestSchema,
-  ReadResourceResult,
   ServerNotification,
   ServerRequest,
+  ServerResult,
   SetLevelRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
+import { z } from 'zod';
 import { InjectSessionStore, McpSession, SessionStore } from '../session';
-import { InjectMcpOptions } from './mcp.constants';
+import { InjectMcpOptions, JSONRPC_ERROR } from './mcp.constants';
+import { McpProtocolError } from './mcp.exception';
 import { McpCallEnvironment, McpExecutor } from './mcp.executor';
 import type { McpModuleOptions } from './mcp-module-options.interface';
 import { McpRegistry } from './mcp.registry';
@@ -28,6 +27,9 @@ import type { McpRequestContext } from './interfaces/mcp-context.interface';
 import type { LoggingLevel } from './interfaces/mcp-content.interface';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** An SDK request schema: a zod object whose `method` is a literal. */
+type StrictRequestSchema = z.ZodObject<{ method: z.ZodLiteral<string> } & z.ZodRawShape>;
 
 /**
  * The one place that builds SDK `Server`s. Each answers one HTTP exchange with handlers that
@@ -38,6 +40,7 @@ type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 @Injectable()
 export class McpSdkServerFactory {
   private readonly validator = new AjvJsonSchemaValidator();
+  private readonly lenientSchemas: Record<string, z.ZodObject<{ method: z.ZodLiteral<string> }>> = {};
   private readonly capabilities = {
     tools: { listChanged: true },
     resources: { listChanged: true },
@@ -67,32 +70,52 @@ export class McpSdkServerFactory {
       notify: (method, params) => extra.sendNotification({ method, params } as ServerNotification),
     });
 
-    server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: this.registry.listTools() }) as ListToolsResult);
-    server.setRequestHandler(CallToolRequestSchema, async ({ params }, extra) => {
-      const result = await this.executor.callTool(params.name, params.arguments, env(extra, params._meta?.progressToken));
-      return result as CallToolResult;
-    });
-    server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: this.registry.listResources() }));
-    server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
-      resourceTemplates: this.registry.listResourceTemplates(),
-    }));
-    server.setRequestHandler(ReadResourceRequestSchema, async ({ params }, extra) => {
-      const result = await this.executor.readResource(params.uri, env(extra, params._meta?.progressToken));
-      return result as ReadResourceResult;
-    });
-    server.setRequestHandler(ListPromptsRequestSchema, () => ({ prompts: this.registry.listPrompts() }));
-    server.setRequestHandler(GetPromptRequestSchema, async ({ params }, extra) => {
-      const result = await this.executor.getPrompt(params.name, params.arguments, env(extra, params._meta?.progressToken));
-      return result as GetPromptResult;
-    });
-    server.setRequestHandler(CompleteRequestSchema, async ({ params }) => ({
+    const on = <S extends StrictRequestSchema>(schema: S, handler: (request: z.output<S>, extra: Extra) => unknown) =>
+      this.handle(server, schema, handler);
+
+    on(ListToolsRequestSchema, () => ({ tools: this.registry.listTools() }));
+    on(CallToolRequestSchema, ({ params }, extra) =>
+      this.executor.callTool(params.name, params.arguments, env(extra, params._meta?.progressToken)),
+    );
+    on(ListResourcesRequestSchema, () => ({ resources: this.registry.listResources() }));
+    on(ListResourceTemplatesRequestSchema, () => ({ resourceTemplates: this.registry.listResourceTemplates() }));
+    on(ReadResourceRequestSchema, ({ params }, extra) =>
+      this.executor.readResource(params.uri, env(extra, params._meta?.progressToken)),
+    );
+    on(ListPromptsRequestSchema, () => ({ prompts: this.registry.listPrompts() }));
+    on(GetPromptRequestSchema, ({ params }, extra) =>
+      this.executor.getPrompt(params.name, params.arguments, env(extra, params._meta?.progressToken)),
+    );
+    on(CompleteRequestSchema, async ({ params }) => ({
       completion: await this.executor.complete(params.ref, params.argument, params.context?.arguments),
     }));
-    server.setRequestHandler(SetLevelRequestSchema, async ({ params }) => {
+    on(SetLevelRequestSchema, async ({ params }) => {
       // The level belongs to the session (kept in the store), not to this short-lived Server.
       if (session) await this.sessions.update(session.id, { logLevel: params.level as LoggingLevel });
       return {};
     });
     return server;
+  }
+
+  /**
+   * Registers a handler under a schema that only names the method, then validates params
+   * with the SDK's strict schema itself: the SDK would answer malformed params with -32603,
+   * the spec (and CONTRACT.md) says -32602.
+   */
+  private handle<S extends StrictRequestSchema>(
+    server: Server,
+    schema: S,
+    handler: (request: z.output<S>, extra: Extra) => unknown,
+  ): void {
+    const method = schema.shape.method.value;
+    const lenient = (this.lenientSchemas[method] ??= z.looseObject({ method: z.literal(method) }));
+    server.setRequestHandler(lenient, async (request, extra) => {
+      const parsed = schema.safeParse(request);
+      if (!parsed.success) {
+        const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+        throw new McpProtocolError(JSONRPC_ERROR.INVALID_PARAMS, `Invalid params for ${method}: ${problems.join('; ')}`);
+      }
+      return (await handler(parsed.data as z.output<S>, extra)) as ServerResult;
+    });
   }
 }

@@ -85,3 +85,10 @@ export const INITIALIZE = {
   method: 'initialize',
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
 };
+
+/** The JSON body of a response, typed by the caller. */
+export async function jsonOf<T = { jsonrpc: string; id: unknown; error: { code: number; message: string } }>(
+  response: Response,
+): Promise<T> {
+  return (await response.json()) as T;
+}
