@@ -1,0 +1,60 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { INITIALIZE, postRaw, readMessages } from './helpers/platform';
+import { Spawned, freePort, start, stop, waitFor } from './helpers/processes';
+
+const ROOT = resolve(__dirname, '..');
+const MAIN = resolve(ROOT, 'dist', 'main.js');
+
+/** The built entry point, as `npm start` runs it: defaults, environment, bad config. */
+describe('the built entry point (dist/main.js)', () => {
+  let server: Spawned | undefined;
+
+  beforeAll(() => {
+    execFileSync(process.execPath, [resolve(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
+      cwd: ROOT,
+      stdio: 'pipe',
+    });
+    expect(existsSync(MAIN)).toBe(true);
+  }, 120_000);
+
+  afterEach(async () => {
+    await stop(server);
+    server = undefined;
+  });
+
+  const baseEnv = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info' });
+
+  it('serves MCP on PORT with the embedded defaults and exits 0 on SIGTERM', async () => {
+    const port = await freePort();
+    server = start(process.execPath, [MAIN], { ...baseEnv(), PORT: String(port), HOST: '127.0.0.1', NODE_ID: 'entry-1' });
+    const url = `http://127.0.0.1:${port}/mcp`;
+    await waitFor(() => server!.output().includes('MCP platform listening'), 20_000, 'the server to listen');
+
+    const response = await postRaw(url, INITIALIZE);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('mcp-session-id')).toBeTruthy();
+    const [message] = await readMessages(response);
+    expect(message).toMatchObject({ result: { serverInfo: { name: 'mcp-platform' } } });
+
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    const lines = server.output().trim().split('\n');
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    expect(lines.some((line) => JSON.parse(line).nodeId === 'entry-1')).toBe(true);
+  }, 30_000);
+
+  it('stops with exit code 1 and names the bad key when config is invalid', async () => {
+    server = start(process.execPath, [MAIN], { ...baseEnv(), MCP_SESSION_MODE: 'sometimes', MCP_SESSION_TTL_SECONDS: '-5' });
+    expect(await server.exited).toBe(1);
+    expect(server.output()).toContain('sessions.mode (from MCP_SESSION_MODE)');
+    expect(server.output()).toContain('sessions.ttlSeconds (from MCP_SESSION_TTL_SECONDS)');
+  }, 30_000);
+
+  it('refuses a config file that does not exist', async () => {
+    server = start(process.execPath, [MAIN], { ...baseEnv(), MCP_CONFIG: '/nonexistent/platform.yaml' });
+    expect(await server.exited).toBe(1);
+    expect(server.output()).toContain('MCP_CONFIG: cannot read /nonexistent/platform.yaml');
+  }, 30_000);
+});
