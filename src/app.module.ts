@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { LifecycleModule } from './lifecycle';
 import { LoggingModule } from './logging/logging.module';
 import { McpModule } from './mcp';
 import { SessionModule } from './session';
@@ -16,6 +17,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(config),
+        LifecycleModule,
         SessionModule.forRoot({ ttlSeconds: config.sessions.ttlSeconds }),
         TenantModule,
         McpModule.forRoot({

@@ -14,3 +14,5 @@ export type { McpRequestContext, McpToolContext } from './interfaces/mcp-context
 export type * from './interfaces/mcp-content.interface';
 export type * from './interfaces/mcp-decorator-options.interface';
 export { LOGGING_LEVELS } from './interfaces/mcp-content.interface';
+export { MCP_OBSERVER } from './interfaces/mcp-observer.interface';
+export type { McpExchangeObservation, McpObserver, McpRequestObservation } from './interfaces/mcp-observer.interface';

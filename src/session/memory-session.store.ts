@@ -52,6 +52,10 @@ export class MemorySessionStore implements SessionStore, OnModuleDestroy {
     return this.entries.size;
   }
 
+  async ping(): Promise<void> {
+    // In-process: always reachable.
+  }
+
   onModuleDestroy(): void {
     clearInterval(this.sweeper);
   }

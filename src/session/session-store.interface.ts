@@ -14,6 +14,8 @@ export interface SessionStore {
   delete(id: string): Promise<boolean>;
   /** Live sessions (approximate for distributed stores). */
   count(): Promise<number>;
+  /** Resolves when the store is reachable; rejects otherwise (readiness). */
+  ping(): Promise<void>;
 }
 
 export const SessionStore = Symbol('SESSION:STORE');

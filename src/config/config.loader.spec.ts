@@ -1,0 +1,235 @@
+import 'reflect-metadata';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CONFIG_DEFAULTS } from './config.defaults';
+import { ConfigValidationError } from './config.exception';
+import { loadConfig } from './config.loader';
+
+describe(loadConfig.name, () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mcp-config-spec-'));
+  });
+
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Writes `text` to a temp YAML file and returns its absolute path. */
+  function yamlFile(text: string): string {
+    const path = join(dir, 'config.yaml');
+    writeFileSync(path, text, 'utf8');
+    return path;
+  }
+
+  function captureError(load: () => unknown): ConfigValidationError {
+    try {
+      load();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigValidationError);
+      return error as ConfigValidationError;
+    }
+    throw new Error('expected loadConfig to throw');
+  }
+
+  describe('defaults', () => {
+    it('yields the embedded defaults when nothing is configured', () => {
+      const sut = loadConfig({ env: {} });
+
+      expect(sut.sessions).toEqual(CONFIG_DEFAULTS.sessions);
+      expect(sut.toolPacks).toEqual(CONFIG_DEFAULTS.toolPacks);
+      expect(sut.gateway).toEqual(CONFIG_DEFAULTS.gateway);
+      expect(sut.http).toEqual(CONFIG_DEFAULTS.http);
+      expect(sut.mcp).toEqual(CONFIG_DEFAULTS.mcp);
+      expect(sut.logging).toEqual(CONFIG_DEFAULTS.logging);
+      expect(sut.redisUrl).toBeUndefined();
+    });
+
+    it('does not share the defaults object between loads', () => {
+      const first = loadConfig({ env: {} });
+      first.http.allowedHosts.push('mutated.example');
+
+      const second = loadConfig({ env: {} });
+
+      expect(second.http.allowedHosts).toEqual(['localhost', '127.0.0.1', '[::1]']);
+    });
+  });
+
+  describe('YAML file (MCP_CONFIG)', () => {
+    it('overrides the keys it sets and keeps the defaults of the others', () => {
+      const path = yamlFile('http:\n  port: 8080\nsessions:\n  mode: stateless\n');
+
+      const sut = loadConfig({ env: { MCP_CONFIG: path } });
+
+      expect(sut.http.port).toBe(8080);
+      expect(sut.sessions.mode).toBe('stateless');
+      expect(sut.http.host).toBe('0.0.0.0');
+      expect(sut.sessions.ttlSeconds).toBe(1800);
+      expect(sut.mcp.responseMode).toBe('auto');
+    });
+
+    it('treats an empty file as no overrides', () => {
+      const path = yamlFile('# nothing here\n');
+
+      const sut = loadConfig({ env: { MCP_CONFIG: path } });
+
+      expect(sut.http.port).toBe(3000);
+    });
+
+    it('refuses an unknown top-level key, naming it', () => {
+      const path = yamlFile('bogusKey: 1\n');
+
+      const error = captureError(() => loadConfig({ env: { MCP_CONFIG: path } }));
+
+      expect(error.message).toContain('bogusKey');
+    });
+
+    it('refuses an unknown nested key, naming it', () => {
+      const path = yamlFile('http:\n  portt: 1\n');
+
+      const error = captureError(() => loadConfig({ env: { MCP_CONFIG: path } }));
+
+      expect(error.message).toContain('portt');
+    });
+
+    it('refuses a file whose top level is a list', () => {
+      const path = yamlFile('- a\n- b\n');
+
+      const error = captureError(() => loadConfig({ env: { MCP_CONFIG: path } }));
+
+      expect(error.message).toContain('must hold a mapping');
+    });
+
+    it('refuses a file whose top level is a scalar', () => {
+      const path = yamlFile('just a string\n');
+
+      const error = captureError(() => loadConfig({ env: { MCP_CONFIG: path } }));
+
+      expect(error.message).toContain('must hold a mapping');
+    });
+
+    it('refuses a file that is not valid YAML', () => {
+      const path = yamlFile('http: [unclosed\n  port: : :\n');
+
+      const error = captureError(() => loadConfig({ env: { MCP_CONFIG: path } }));
+
+      expect(error.message).toContain('is not valid YAML');
+    });
+
+    it('refuses a file that cannot be read, naming MCP_CONFIG', () => {
+      const error = captureError(() => loadConfig({ env: { MCP_CONFIG: join(dir, 'missing.yaml') } }));
+
+      expect(error.message).toContain('MCP_CONFIG: cannot read');
+    });
+
+    it('names the key of a bad YAML value without naming a variable', () => {
+      const path = yamlFile('sessions:\n  mode: sometimes\n');
+
+      const error = captureError(() => loadConfig({ env: { MCP_CONFIG: path } }));
+
+      expect(error.message).toContain('sessions.mode:');
+      expect(error.message).not.toContain('(from');
+    });
+  });
+
+  describe('environment', () => {
+    it('overrides the YAML file', () => {
+      const path = yamlFile('http:\n  port: 8080\nsessions:\n  mode: stateless\n');
+
+      const sut = loadConfig({ env: { MCP_CONFIG: path, PORT: '9090', MCP_SESSION_MODE: 'stateful' } });
+
+      expect(sut.http.port).toBe(9090);
+      expect(sut.sessions.mode).toBe('stateful');
+    });
+
+    it('reads PORT as a number', () => {
+      const sut = loadConfig({ env: { PORT: '4000' } });
+
+      expect(sut.http.port).toBe(4000);
+    });
+
+    it('reads MCP_ALLOWED_HOSTS as a comma list, trimming and dropping empty items', () => {
+      const sut = loadConfig({ env: { MCP_ALLOWED_HOSTS: ' mcp.example.com, localhost ,,' } });
+
+      expect(sut.http.allowedHosts).toEqual(['mcp.example.com', 'localhost']);
+    });
+
+    it('reads REDIS_URL', () => {
+      const sut = loadConfig({ env: { REDIS_URL: 'redis://redis:6379/0' } });
+
+      expect(sut.redisUrl).toBe('redis://redis:6379/0');
+    });
+
+    it('ignores a variable set to the empty string', () => {
+      const sut = loadConfig({ env: { PORT: '' } });
+
+      expect(sut.http.port).toBe(3000);
+    });
+
+    it('names the key and the variable of a bad session mode', () => {
+      const error = captureError(() => loadConfig({ env: { MCP_SESSION_MODE: 'sometimes' } }));
+
+      expect(error.message).toContain('sessions.mode (from MCP_SESSION_MODE)');
+    });
+
+    it('names the key and the variable of a non-numeric port', () => {
+      const error = captureError(() => loadConfig({ env: { PORT: 'eighty' } }));
+
+      expect(error.message).toContain('http.port (from PORT)');
+    });
+
+    it('names the key and the variable of a port out of range', () => {
+      const error = captureError(() => loadConfig({ env: { PORT: '70000' } }));
+
+      expect(error.message).toContain('http.port (from PORT)');
+    });
+
+    it('names the key and the variable of a Redis URL with another scheme', () => {
+      const error = captureError(() => loadConfig({ env: { REDIS_URL: 'http://redis:6379' } }));
+
+      expect(error.message).toContain('redisUrl (from REDIS_URL)');
+    });
+
+    it('lists every bad key in one error', () => {
+      const error = captureError(() => loadConfig({ env: { PORT: 'eighty', MCP_SESSION_MODE: 'sometimes' } }));
+
+      expect(error.problems.some((problem) => problem.startsWith('http.port (from PORT)'))).toBe(true);
+      expect(error.problems.some((problem) => problem.startsWith('sessions.mode (from MCP_SESSION_MODE)'))).toBe(true);
+    });
+  });
+
+  describe('overrides', () => {
+    it('apply above the environment', () => {
+      const sut = loadConfig({ env: { PORT: '4000' }, overrides: { http: { port: 5000 } } });
+
+      expect(sut.http.port).toBe(5000);
+      expect(sut.http.host).toBe('0.0.0.0');
+    });
+  });
+
+  describe('nodeId', () => {
+    it('is generated from the host name when unset', () => {
+      const sut = loadConfig({ env: {} });
+
+      expect(sut.nodeId).toMatch(/^[A-Za-z0-9._:-]+-[0-9a-f]{6}$/);
+    });
+
+    it('differs between two loads when generated', () => {
+      expect(loadConfig({ env: {} }).nodeId).not.toBe(loadConfig({ env: {} }).nodeId);
+    });
+
+    it('is kept when NODE_ID is set', () => {
+      const sut = loadConfig({ env: { NODE_ID: 'replica-1' } });
+
+      expect(sut.nodeId).toBe('replica-1');
+    });
+
+    it('refuses a NODE_ID with characters outside the allowed set', () => {
+      const error = captureError(() => loadConfig({ env: { NODE_ID: 'replica 1/a' } }));
+
+      expect(error.message).toContain('nodeId (from NODE_ID)');
+    });
+  });
+});

@@ -1,0 +1,2 @@
+export { DrainListener, LifecycleService } from './lifecycle.service';
+export { LifecycleModule } from './lifecycle.module';

@@ -1,0 +1,121 @@
+import { isJsonContentType, isJsonRpcMessage } from './json-rpc.body';
+
+describe(isJsonRpcMessage.name, () => {
+  describe('requests', () => {
+    it('accepts a request with a string id', () => {
+      expect(isJsonRpcMessage({ jsonrpc: '2.0', id: 'a', method: 'tools/list' })).toBe(true);
+    });
+
+    it('accepts a request with a number id and object params', () => {
+      expect(isJsonRpcMessage({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'add' } })).toBe(true);
+    });
+
+    it('accepts array params', () => {
+      expect(isJsonRpcMessage({ jsonrpc: '2.0', id: 1, method: 'm', params: [1, 2] })).toBe(true);
+    });
+
+    it('refuses a null id on a request', () => {
+      expect(isJsonRpcMessage({ jsonrpc: '2.0', id: null, method: 'tools/list' })).toBe(false);
+    });
+
+    it('refuses a non-finite number id', () => {
+      expect(isJsonRpcMessage({ jsonrpc: '2.0', id: Number.NaN, method: 'tools/list' })).toBe(false);
+    });
+
+    it('refuses an object id', () => {
+      expect(isJsonRpcMessage({ jsonrpc: '2.0', id: {}, method: 'tools/list' })).toBe(false);
+    });
+
+    it('refuses an empty method', () => {
+      expect(isJsonRpcMessage({ jsonrpc: '2.0', id: 1, method: '' })).toBe(false);
+    });
+
+    it('refuses a non-string method', () => {
+      expect(isJsonRpcMessage({ jsonrpc: '2.0', id: 1, method: 42 })).toBe(false);
+    });
+
+    it('refuses scalar params', () => {
+      expect(isJsonRpcMessage({ jsonrpc: '2.0', id: 1, method: 'm', params: 'x' })).toBe(false);
+    });
+
+    it('refuses null params', () => {
+      expect(isJsonRpcMessage({ jsonrpc: '2.0', id: 1, method: 'm', params: null })).toBe(false);
+    });
+  });
+
+  describe('notifications', () => {
+    it('accepts a notification without an id', () => {
+      expect(isJsonRpcMessage({ jsonrpc: '2.0', method: 'notifications/initialized' })).toBe(true);
+    });
+  });
+
+  describe('results', () => {
+    it('accepts a result with an id', () => {
+      expect(isJsonRpcMessage({ jsonrpc: '2.0', id: 1, result: {} })).toBe(true);
+    });
+
+    it('refuses a result with a null id', () => {
+      expect(isJsonRpcMessage({ jsonrpc: '2.0', id: null, result: {} })).toBe(false);
+    });
+
+    it('refuses a result without an id', () => {
+      expect(isJsonRpcMessage({ jsonrpc: '2.0', result: {} })).toBe(false);
+    });
+
+    it('refuses a scalar result', () => {
+      expect(isJsonRpcMessage({ jsonrpc: '2.0', id: 1, result: 'ok' })).toBe(false);
+    });
+  });
+
+  describe('errors', () => {
+    it('accepts an error with an id', () => {
+      expect(isJsonRpcMessage({ jsonrpc: '2.0', id: 'a', error: { code: -32600, message: 'x' } })).toBe(true);
+    });
+
+    it('accepts an error with a null id', () => {
+      expect(isJsonRpcMessage({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'x' } })).toBe(true);
+    });
+
+    it('refuses an error without an id', () => {
+      expect(isJsonRpcMessage({ jsonrpc: '2.0', error: { code: -32700, message: 'x' } })).toBe(false);
+    });
+
+    it('refuses a null error', () => {
+      expect(isJsonRpcMessage({ jsonrpc: '2.0', id: 1, error: null })).toBe(false);
+    });
+  });
+
+  describe('other shapes', () => {
+    it.each([
+      ['null', null],
+      ['a string', '{"jsonrpc":"2.0"}'],
+      ['an array', [{ jsonrpc: '2.0', id: 1, method: 'm' }]],
+      ['an object without jsonrpc', { id: 1, method: 'm' }],
+      ['jsonrpc 1.0', { jsonrpc: '1.0', id: 1, method: 'm' }],
+      ['jsonrpc as a number', { jsonrpc: 2, id: 1, method: 'm' }],
+      ['neither method, result nor error', { jsonrpc: '2.0', id: 1 }],
+    ])('refuses %s', (_label, value) => {
+      expect(isJsonRpcMessage(value)).toBe(false);
+    });
+  });
+});
+
+describe(isJsonContentType.name, () => {
+  it('accepts application/json', () => {
+    expect(isJsonContentType('application/json')).toBe(true);
+  });
+
+  it('accepts parameters and any case', () => {
+    expect(isJsonContentType('Application/JSON; charset=utf-8')).toBe(true);
+  });
+
+  it('refuses a missing content type', () => {
+    expect(isJsonContentType(undefined)).toBe(false);
+  });
+
+  it('refuses other types', () => {
+    expect(isJsonContentType('text/plain')).toBe(false);
+    expect(isJsonContentType('application/json-seq')).toBe(false);
+    expect(isJsonContentType('application/jsonx')).toBe(false);
+  });
+});
