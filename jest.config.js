@@ -11,6 +11,7 @@ const transform = { '^.+\\.(t|j)s$': ['@swc/jest'] };
 const common = {
   transform,
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`],
+  setupFiles: ['reflect-metadata'],
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
 };

@@ -40,7 +40,10 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   const file = readYaml(env.MCP_CONFIG);
   const merged = deepMerge(structuredClone(CONFIG_DEFAULTS) as Plain, file);
   const fromEnv = applyEnv(merged, env);
-  if (options.overrides) deepMerge(merged, options.overrides);
+  if (options.overrides) {
+    deepMerge(merged, options.overrides);
+    for (const path of leafPaths(options.overrides)) fromEnv.delete(path);
+  }
   if (merged.nodeId === undefined) merged.nodeId = generateNodeId();
 
   const config = plainToInstance(AppConfig, merged);
@@ -105,6 +108,13 @@ function deepMerge(target: Plain, source: Plain): Plain {
     else target[key] = value;
   }
   return target;
+}
+
+function leafPaths(source: Plain, prefix = ''): string[] {
+  return Object.entries(source).flatMap(([key, value]) => {
+    const path = prefix ? `${prefix}.${key}` : key;
+    return isPlain(value) ? leafPaths(value, path) : [path];
+  });
 }
 
 function isPlain(value: unknown): value is Plain {

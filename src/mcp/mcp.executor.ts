@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
 import { JSONRPC_ERROR, MCP_MODULE_OPTIONS } from './mcp.constants';
 import { McpProtocolError, McpToolError } from './mcp.exception';
@@ -5,7 +6,13 @@ import { McpMessages } from './mcp.messages';
 import type { McpModuleOptions } from './mcp-module-options.interface';
 import { McpHandler, McpRegistry } from './mcp.registry';
 import type { CompiledSchema } from './schema/input-schema';
-import type { McpRequestContext, McpToolContext } from './interfaces/mcp-context.interface';
+import type {
+  ElicitationResult,
+  McpRequestContext,
+  McpToolContext,
+  SamplingResult,
+} from './interfaces/mcp-context.interface';
+import { jsonSchemaValidator } from './schema/json-schema.validator';
 import {
   ContentBlock,
   LOGGING_LEVELS,
@@ -27,6 +34,15 @@ export interface McpCallEnvironment {
   readonly logLevel?: LoggingLevel;
   /** Sends a notification related to this request (on its stream). */
   notify(method: string, params: Record<string, unknown>): Promise<void>;
+  /** Capabilities the client declared at initialize (none without a session). */
+  readonly clientCapabilities?: Record<string, unknown>;
+  /**
+   * Sends a request to the client on this request's stream and returns its validated
+   * result; absent where the client cannot answer (stateless mode).
+   */
+  requestClient?(method: 'elicitation/create' | 'sampling/createMessage', params: Record<string, unknown>, signal: AbortSignal): Promise<Record<string, unknown>>;
+  /** Ends this request's SSE stream early (resumable streams only). */
+  closeStream?(): void;
 }
 
 export interface CompletionRef {
@@ -204,7 +220,51 @@ function createContext(
       if (isFinished() || LOGGING_LEVELS.indexOf(level) < threshold) return;
       await env.notify('notifications/message', { level, data, ...(logger !== undefined && { logger }) });
     },
+    clientSupports: (capability) => hasCapability(env.clientCapabilities, capability),
+    async elicit(message, requestedSchema) {
+      requireCapability(env, 'elicitation', 'elicitation');
+      if (!hasCapability(env.clientCapabilities, 'elicitation.form') && hasCapability(env.clientCapabilities, 'elicitation.url')) {
+        throw new McpToolError('The client supports only URL-mode elicitation');
+      }
+      const result = (await env.requestClient!('elicitation/create', { mode: 'form', message, requestedSchema }, signal)) as unknown as ElicitationResult;
+      if (result.action === 'accept' && result.content) {
+        const problems = jsonSchemaValidator.problems(requestedSchema, result.content);
+        if (problems.length > 0) {
+          throw new McpToolError(`The client's answer does not match the requested schema: ${problems.join('; ')}`);
+        }
+      }
+      return result;
+    },
+    async elicitUrl(message, url, elicitationId = randomUUID()) {
+      requireCapability(env, 'elicitation.url', 'URL-mode elicitation');
+      return (await env.requestClient!('elicitation/create', { mode: 'url', message, url, elicitationId }, signal)) as unknown as ElicitationResult;
+    },
+    async sample(request) {
+      requireCapability(env, 'sampling', 'sampling');
+      return (await env.requestClient!('sampling/createMessage', { ...request }, signal)) as unknown as SamplingResult;
+    },
+    closeStream() {
+      env.closeStream?.();
+    },
   };
+}
+
+/** `elicitation.form` is implied by a bare `elicitation: {}` (spec 2025-11-25). */
+function hasCapability(capabilities: Record<string, unknown> | undefined, path: string): boolean {
+  const [head, sub] = path.split('.', 2);
+  const top = capabilities?.[head];
+  if (top === undefined || top === null) return false;
+  if (sub === undefined) return true;
+  const nested = top as Record<string, unknown>;
+  if (nested[sub] !== undefined) return true;
+  return head === 'elicitation' && sub === 'form' && Object.keys(nested).length === 0;
+}
+
+function requireCapability(env: McpCallEnvironment, capability: string, what: string): void {
+  if (!env.requestClient) throw new McpToolError(`${what} needs a session: this server runs without sessions (stateless mode)`);
+  if (!hasCapability(env.clientCapabilities, capability)) {
+    throw new McpToolError(`The client does not support ${what} (it did not declare the "${capability}" capability)`);
+  }
 }
 
 function errorResult(text: string): ToolResult {
@@ -225,6 +285,9 @@ function toContent(value: unknown): ContentBlock[] {
 }
 
 function toResourceContents(value: unknown, uri: string, mimeType?: string): ResourceContents[] {
+  if (value === undefined || value === null) {
+    throw new McpProtocolError(JSONRPC_ERROR.INTERNAL_ERROR, `Resource method returned no contents for ${uri}`);
+  }
   if (typeof value === 'object' && value !== null && Array.isArray((value as ResourceResult).contents)) {
     return (value as ResourceResult).contents;
   }

@@ -113,7 +113,7 @@ export class McpExplorer implements OnModuleInit {
       ...(options.description !== undefined && { description: options.description }),
       ...(options.mimeType !== undefined && { mimeType: options.mimeType }),
     };
-    if (options.uri !== undefined) {
+    if (options.uri) {
       this.registry.addResource({ ...source, definition: { uri: options.uri, ...common }, handler });
       return;
     }

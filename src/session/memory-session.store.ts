@@ -10,6 +10,7 @@ interface Entry {
 /** One replica's sessions in a Map with sliding expiry; the default when no Redis is configured. */
 export class MemorySessionStore implements SessionStore, OnModuleDestroy {
   private readonly entries = new Map<string, Entry>();
+  private readonly subscriptions = new Map<string, Set<string>>();
   private readonly ttlMs: number;
   private readonly sweeper: NodeJS.Timeout;
 
@@ -50,6 +51,27 @@ export class MemorySessionStore implements SessionStore, OnModuleDestroy {
   async count(): Promise<number> {
     this.sweep();
     return this.entries.size;
+  }
+
+  async subscribe(sessionId: string, uri: string): Promise<void> {
+    if (!this.live(sessionId)) return;
+    let sessions = this.subscriptions.get(uri);
+    if (!sessions) this.subscriptions.set(uri, (sessions = new Set()));
+    sessions.add(sessionId);
+  }
+
+  async unsubscribe(sessionId: string, uri: string): Promise<void> {
+    const sessions = this.subscriptions.get(uri);
+    sessions?.delete(sessionId);
+    if (sessions?.size === 0) this.subscriptions.delete(uri);
+  }
+
+  async subscribers(uri: string): Promise<string[]> {
+    const sessions = this.subscriptions.get(uri);
+    if (!sessions) return [];
+    // Sessions that ended or expired drop out here rather than on every delete.
+    for (const id of sessions) if (!this.live(id)) sessions.delete(id);
+    return [...sessions];
   }
 
   async ping(): Promise<void> {

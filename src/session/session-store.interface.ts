@@ -14,6 +14,11 @@ export interface SessionStore {
   delete(id: string): Promise<boolean>;
   /** Live sessions (approximate for distributed stores). */
   count(): Promise<number>;
+  /** Subscribes a session to `notifications/resources/updated` for a URI. */
+  subscribe(sessionId: string, uri: string): Promise<void>;
+  unsubscribe(sessionId: string, uri: string): Promise<void>;
+  /** Live sessions subscribed to a URI. */
+  subscribers(uri: string): Promise<string[]>;
   /** Resolves when the store is reachable; rejects otherwise (readiness). */
   ping(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { LoggingLevel } from './mcp-content.interface';
+import { ContentBlock, LoggingLevel } from './mcp-content.interface';
 
 /** Who and what a request is about; built once per HTTP request at the protocol edge. */
 export interface McpRequestContext {
@@ -38,4 +38,60 @@ export interface McpToolContext extends McpRequestContext {
    * the level the session set with `logging/setLevel`.
    */
   log(level: LoggingLevel, data: unknown, logger?: string): Promise<void>;
+  /**
+   * Asks the user for structured input through the client (`elicitation/create`, form mode).
+   * Needs a session whose client declared the `elicitation` capability; accepted content is
+   * validated against `requestedSchema`. Cancelled with the call (signal, timeout).
+   */
+  elicit(message: string, requestedSchema: ElicitationSchema): Promise<ElicitationResult>;
+  /**
+   * Sends the user to a URL (`elicitation/create`, URL mode), for flows that must not pass
+   * through the client (credentials, payments). Needs the client's `elicitation.url` capability.
+   */
+  elicitUrl(message: string, url: string, elicitationId?: string): Promise<ElicitationResult>;
+  /** Asks the client's model for a completion (`sampling/createMessage`); needs `sampling`. */
+  sample(request: SamplingRequest): Promise<SamplingResult>;
+  /** Whether the client declared a capability (`elicitation`, `elicitation.url`, `sampling`, `roots`). */
+  clientSupports(capability: string): boolean;
+  /**
+   * Ends this request's SSE stream now; later events are stored and the client resumes
+   * with `Last-Event-ID` (SSE polling, SEP-1699). A no-op where the stream is not resumable.
+   */
+  closeStream(): void;
+}
+
+/** A flat JSON Schema object for elicitation: primitive properties only (MCP spec). */
+export interface ElicitationSchema {
+  type: 'object';
+  properties: Record<string, Record<string, unknown>>;
+  required?: string[];
+  [key: string]: unknown;
+}
+
+export interface ElicitationResult {
+  action: 'accept' | 'decline' | 'cancel';
+  content?: Record<string, string | number | boolean | string[]>;
+}
+
+export interface SamplingMessage {
+  role: 'user' | 'assistant';
+  content: ContentBlock | ContentBlock[];
+}
+
+export interface SamplingRequest {
+  messages: SamplingMessage[];
+  maxTokens: number;
+  systemPrompt?: string;
+  temperature?: number;
+  stopSequences?: string[];
+  modelPreferences?: Record<string, unknown>;
+  includeContext?: 'none' | 'thisServer' | 'allServers';
+  metadata?: Record<string, unknown>;
+}
+
+export interface SamplingResult {
+  role: 'user' | 'assistant';
+  content: ContentBlock | ContentBlock[];
+  model: string;
+  stopReason?: string;
 }

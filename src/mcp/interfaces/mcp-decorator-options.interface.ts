@@ -2,8 +2,14 @@ import type { Type } from '@nestjs/common';
 import type { ZodType } from 'zod';
 import type { McpToolContext } from './mcp-context.interface';
 
-/** A tool's input: a zod object schema or a class-validator DTO class. */
-export type McpInputSchema = ZodType | Type<object>;
+/** A JSON Schema object given as is (`type: 'object'`), validated with Ajv (2020-12). */
+export interface McpJsonSchemaInput {
+  type: 'object';
+  [keyword: string]: unknown;
+}
+
+/** A tool's input: a zod object schema, a class-validator DTO class or a JSON Schema object. */
+export type McpInputSchema = ZodType | Type<object> | McpJsonSchemaInput;
 
 /** Behaviour hints for clients (MCP `ToolAnnotations`). */
 export interface McpToolAnnotations {

@@ -2,9 +2,10 @@ import type { Type } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { ValidationError, validate } from 'class-validator';
-import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
+import { targetConstructorToSchema, validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import { ZodType, toJSONSchema } from 'zod';
 import type { McpInputSchema } from '../interfaces/mcp-decorator-options.interface';
+import { jsonSchemaValidator } from './json-schema.validator';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -28,12 +29,32 @@ export function isZodSchema(value: unknown): value is ZodType {
   return value instanceof ZodType || (typeof value === 'object' && value !== null && '_zod' in value);
 }
 
-/** Compiles a zod schema or a class-validator DTO; throws with a reason if it cannot describe an object. */
+/**
+ * Compiles a zod schema, a class-validator DTO or a plain JSON Schema object (validated
+ * with Ajv, kept as written: `$schema`, `$defs`, `additionalProperties`); throws with a
+ * reason if it cannot describe an object.
+ */
 export function compileSchema(input: McpInputSchema | undefined): CompiledSchema {
   if (input === undefined) return NO_INPUT;
   if (isZodSchema(input)) return compileZod(input);
   if (typeof input === 'function') return compileDto(input);
-  throw new Error('input must be a zod schema or a class-validator DTO class');
+  if (typeof input === 'object' && input !== null) return compileJsonSchema(input as JsonSchema);
+  throw new Error('input must be a zod schema, a class-validator DTO class or a JSON Schema object');
+}
+
+function compileJsonSchema(schema: JsonSchema): CompiledSchema {
+  if (schema.type !== 'object') {
+    throw new Error(`a JSON Schema input must have type "object" (got ${JSON.stringify(schema.type)})`);
+  }
+  jsonSchemaValidator.compile(schema);
+  return {
+    jsonSchema: schema,
+    parse(value) {
+      const input = structuredClone(value ?? {});
+      const problems = jsonSchemaValidator.problems(schema, input);
+      return problems.length === 0 ? { ok: true, value: input } : { ok: false, problems };
+    },
+  };
 }
 
 function compileZod(schema: ZodType): CompiledSchema {
@@ -70,36 +91,40 @@ function compileDto(dto: Type<object>): CompiledSchema {
   };
 }
 
-let dtoSchemas: Record<string, JsonSchema> | undefined;
+const DTO_SCHEMA_OPTIONS = {
+  refPointerPrefix: '#/$defs/',
+  classTransformerMetadataStorage: defaultMetadataStorage,
+};
 
-/** JSON Schema of a DTO with the DTOs it nests under `$defs`. */
+/** JSON Schema of a DTO (by class, not by name) with the DTOs it nests under `$defs`. */
 function dtoJsonSchema(dto: Type<object>): JsonSchema {
-  // Computed once: class-validator's metadata is complete once every module is imported.
-  dtoSchemas ??= validationMetadatasToSchemas({
-    refPointerPrefix: '#/$defs/',
-    classTransformerMetadataStorage: defaultMetadataStorage,
-  }) as Record<string, JsonSchema>;
-  const own = dtoSchemas[dto.name];
-  if (!own) throw new Error(`DTO ${dto.name} has no class-validator decorators`);
+  const own = targetConstructorToSchema(dto, DTO_SCHEMA_OPTIONS) as JsonSchema;
+  if (!own.properties || Object.keys(own.properties).length === 0) {
+    throw new Error(`DTO ${dto.name} has no class-validator decorators`);
+  }
   const defs: Record<string, JsonSchema> = {};
-  collectRefs(own, defs);
+  // Nested DTOs are referenced by name; their schemas come from all metadata known now.
+  if (JSON.stringify(own).includes('"$ref"')) {
+    const all = validationMetadatasToSchemas(DTO_SCHEMA_OPTIONS) as Record<string, JsonSchema>;
+    collectRefs(own, defs, all);
+  }
   const schema: JsonSchema = { ...own, type: 'object' };
   if (Object.keys(defs).length > 0) schema.$defs = defs;
   return schema;
 }
 
-function collectRefs(node: unknown, defs: Record<string, JsonSchema>): void {
-  if (Array.isArray(node)) return node.forEach((item) => collectRefs(item, defs));
+function collectRefs(node: unknown, defs: Record<string, JsonSchema>, all: Record<string, JsonSchema>): void {
+  if (Array.isArray(node)) return node.forEach((item) => collectRefs(item, defs, all));
   if (typeof node !== 'object' || node === null) return;
   for (const [key, value] of Object.entries(node)) {
     if (key === '$ref' && typeof value === 'string' && value.startsWith('#/$defs/')) {
       const name = value.slice('#/$defs/'.length);
-      if (!defs[name] && dtoSchemas?.[name]) {
-        defs[name] = dtoSchemas[name];
-        collectRefs(dtoSchemas[name], defs);
+      if (!defs[name] && all[name]) {
+        defs[name] = all[name];
+        collectRefs(all[name], defs, all);
       }
     } else {
-      collectRefs(value, defs);
+      collectRefs(value, defs, all);
     }
   }
 }

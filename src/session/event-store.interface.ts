@@ -1,0 +1,50 @@
+/** One event of a stream, as sent on SSE (`id:` and `data:`). */
+export interface StoredEvent {
+  readonly id: string;
+  readonly message: Record<string, unknown>;
+}
+
+/** What a resuming client missed, and whether the stream had already ended. */
+export interface StreamReplay {
+  readonly streamKey: string;
+  readonly events: StoredEvent[];
+  readonly completed: boolean;
+}
+
+export type StreamListener = (event: StoredEvent | 'complete') => void;
+
+/**
+ * Events of SSE streams, kept so a client that lost a stream resumes with `Last-Event-ID`
+ * (on any replica, once the store is shared). A stream key is `<sessionId>/<streamId>`; an
+ * event id is `<streamKey>#<sequence>`. Streams are bounded and expire.
+ */
+export interface EventStore {
+  append(streamKey: string, message: Record<string, unknown>): Promise<string>;
+  /** Events after `eventId` in its stream; undefined when the id is unknown or expired. */
+  after(eventId: string): Promise<StreamReplay | undefined>;
+  /** Marks a stream as ended: its last response was sent. */
+  complete(streamKey: string): Promise<void>;
+  /** Events appended to the stream from now on, then `'complete'`. Returns the unsubscribe. */
+  subscribe(streamKey: string, listener: StreamListener): Promise<() => void>;
+  /** Drops every stream of a session (DELETE). */
+  deleteSession(sessionId: string): Promise<void>;
+}
+
+export const EventStore = Symbol('SESSION:EVENT_STORE');
+
+/** `<streamKey>#<sequence>` → its parts, or undefined when malformed. */
+export function parseEventId(eventId: string): { streamKey: string; sequence: number } | undefined {
+  const hash = eventId.lastIndexOf('#');
+  if (hash <= 0) return undefined;
+  const sequence = Number(eventId.slice(hash + 1));
+  if (!Number.isSafeInteger(sequence) || sequence < 0) return undefined;
+  return { streamKey: eventId.slice(0, hash), sequence };
+}
+
+export function streamKeyOf(sessionId: string, streamId: string): string {
+  return `${sessionId}/${streamId}`;
+}
+
+export function sessionOfStreamKey(streamKey: string): string {
+  return streamKey.slice(0, streamKey.indexOf('/'));
+}
