@@ -10,7 +10,16 @@ export { McpDefinitionError } from './mcp-definition.error';
 export { McpRegistry } from './mcp.registry';
 export type { RegisteredTool, ToolDefinition } from './mcp.registry';
 export { McpExecutor } from './mcp.executor';
-export type { McpRequestContext, McpToolContext } from './interfaces/mcp-context.interface';
+export { McpNotifier } from './mcp.notifier';
+export type {
+  ElicitationResult,
+  ElicitationSchema,
+  McpRequestContext,
+  McpToolContext,
+  SamplingMessage,
+  SamplingRequest,
+  SamplingResult,
+} from './interfaces/mcp-context.interface';
 export type * from './interfaces/mcp-content.interface';
 export type * from './interfaces/mcp-decorator-options.interface';
 export { LOGGING_LEVELS } from './interfaces/mcp-content.interface';

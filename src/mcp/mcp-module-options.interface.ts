@@ -18,6 +18,8 @@ export interface McpModuleOptions {
   bodyLimitBytes: number;
   /** This replica's id, in contexts and logs. @default 'local' */
   nodeId: string;
+  /** `retry:` (ms) in priming events of resumable streams: how soon clients reconnect. @default 1000 */
+  retryIntervalMs: number;
   /** `instructions` sent to clients at initialize. */
   instructions?: string;
 }

@@ -1,9 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
   CallToolRequestSchema,
   CompleteRequestSchema,
+  CreateMessageResultSchema,
+  ElicitResultSchema,
   GetPromptRequestSchema,
   ListPromptsRequestSchema,
   ListResourceTemplatesRequestSchema,
@@ -14,6 +16,8 @@ import {
   ServerRequest,
   ServerResult,
   SetLevelRequestSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import { z } from 'zod';
@@ -22,56 +26,93 @@ import { InjectMcpOptions, JSONRPC_ERROR } from './mcp.constants';
 import { McpProtocolError } from './mcp.exception';
 import { McpCallEnvironment, McpExecutor } from './mcp.executor';
 import type { McpModuleOptions } from './mcp-module-options.interface';
+import { NOOP_OBSERVER } from './mcp-observer.provider';
 import { McpRegistry } from './mcp.registry';
 import type { McpRequestContext } from './interfaces/mcp-context.interface';
-import type { LoggingLevel } from './interfaces/mcp-content.interface';
+import type { LoggingLevel, ToolResult } from './interfaces/mcp-content.interface';
+import { MCP_OBSERVER, McpObserver } from './interfaces/mcp-observer.interface';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 /** An SDK request schema: a zod object whose `method` is a literal. */
 type StrictRequestSchema = z.ZodObject<{ method: z.ZodLiteral<string> } & z.ZodRawShape>;
 
+/** The session an SDK server serves; long-lived servers (legacy SSE) see it change. */
+export interface SessionHolder {
+  session?: McpSession;
+}
+
+const CLIENT_RESULT_SCHEMAS = {
+  'elicitation/create': ElicitResultSchema,
+  'sampling/createMessage': CreateMessageResultSchema,
+} as const;
+
+/** setTimeout's ceiling: client requests are bounded by the tool's signal instead. */
+const NO_SDK_TIMEOUT = 2 ** 31 - 1;
+
 /**
- * The one place that builds SDK `Server`s. Each answers one HTTP exchange with handlers that
- * read the registry and run the executor; the SDK does the protocol (JSON-RPC, version
- * negotiation, ping, result validation). What is costly is shared: the registry's lists
- * are precomputed and one JSON Schema validator serves every server.
+ * The one place that builds SDK `Server`s. Each serves one exchange (or one legacy SSE
+ * connection) with handlers that read the registry and run the executor; the SDK does the
+ * protocol (JSON-RPC, version negotiation, ping, result validation). What is costly is
+ * shared: the registry's lists are precomputed and one JSON Schema validator serves all.
  */
 @Injectable()
 export class McpSdkServerFactory {
   private readonly validator = new AjvJsonSchemaValidator();
   private readonly lenientSchemas: Record<string, z.ZodObject<{ method: z.ZodLiteral<string> }>> = {};
-  private readonly capabilities = {
-    tools: { listChanged: true },
-    resources: { listChanged: true },
-    prompts: { listChanged: true },
-    logging: {},
-    completions: {},
-  };
+  private readonly capabilities: Record<string, unknown>;
+  private readonly stateful: boolean;
+  private readonly observer: McpObserver;
 
   constructor(
     private readonly registry: McpRegistry,
     private readonly executor: McpExecutor,
     @InjectSessionStore() private readonly sessions: SessionStore,
     @InjectMcpOptions() private readonly options: McpModuleOptions,
-  ) {}
+    @Optional() @Inject(MCP_OBSERVER) observer?: McpObserver,
+  ) {
+    this.stateful = options.sessionMode === 'stateful';
+    this.observer = observer ?? NOOP_OBSERVER;
+    this.capabilities = {
+      tools: { listChanged: true },
+      resources: { listChanged: true, subscribe: this.stateful },
+      prompts: { listChanged: true },
+      logging: {},
+      completions: {},
+    };
+  }
 
-  create(request: McpRequestContext, session?: McpSession): Server {
+  create(request: McpRequestContext, holder: SessionHolder): Server {
     const server = new Server(this.options.serverInfo, {
       capabilities: this.capabilities,
       instructions: this.options.instructions,
       jsonSchemaValidator: this.validator,
     });
-    const env = (extra: Extra, progressToken?: string | number): McpCallEnvironment => ({
-      request,
-      signal: extra.signal,
-      progressToken,
-      logLevel: session?.logLevel,
-      notify: (method, params) => extra.sendNotification({ method, params } as ServerNotification),
-    });
-
+    const env = (extra: Extra, progressToken?: string | number): McpCallEnvironment => {
+      const session = holder.session;
+      return {
+        request,
+        signal: extra.signal,
+        progressToken,
+        logLevel: session?.logLevel,
+        clientCapabilities: session?.clientCapabilities,
+        notify: async (method, params) => {
+          this.observer.notificationSent(method === 'notifications/progress' ? 'progress' : method === 'notifications/message' ? 'log' : 'other');
+          await extra.sendNotification({ method, params } as ServerNotification);
+        },
+        ...(session && {
+          requestClient: async (method, params, signal) =>
+            (await extra.sendRequest({ method, params } as ServerRequest, CLIENT_RESULT_SCHEMAS[method], {
+              signal,
+              timeout: NO_SDK_TIMEOUT,
+            })) as Record<string, unknown>,
+        }),
+        closeStream: extra.closeSSEStream,
+      };
+    };
+    const tenantId = request.tenantId;
     const on = <S extends StrictRequestSchema>(schema: S, handler: (request: z.output<S>, extra: Extra) => unknown) =>
-      this.handle(server, schema, handler);
+      this.handle(server, schema, handler, tenantId);
 
     on(ListToolsRequestSchema, () => ({ tools: this.registry.listTools() }));
     on(CallToolRequestSchema, ({ params }, extra) =>
@@ -90,10 +131,24 @@ export class McpSdkServerFactory {
       completion: await this.executor.complete(params.ref, params.argument, params.context?.arguments),
     }));
     on(SetLevelRequestSchema, async ({ params }) => {
+      const level = params.level as LoggingLevel;
       // The level belongs to the session (kept in the store), not to this short-lived Server.
-      if (session) await this.sessions.update(session.id, { logLevel: params.level as LoggingLevel });
+      if (holder.session) {
+        await this.sessions.update(holder.session.id, { logLevel: level });
+        holder.session = { ...holder.session, logLevel: level };
+      }
       return {};
     });
+    if (this.stateful) {
+      on(SubscribeRequestSchema, async ({ params }) => {
+        if (holder.session) await this.sessions.subscribe(holder.session.id, params.uri);
+        return {};
+      });
+      on(UnsubscribeRequestSchema, async ({ params }) => {
+        if (holder.session) await this.sessions.unsubscribe(holder.session.id, params.uri);
+        return {};
+      });
+    }
     return server;
   }
 
@@ -106,16 +161,32 @@ export class McpSdkServerFactory {
     server: Server,
     schema: S,
     handler: (request: z.output<S>, extra: Extra) => unknown,
+    tenantId: string | undefined,
   ): void {
     const method = schema.shape.method.value;
     const lenient = (this.lenientSchemas[method] ??= z.looseObject({ method: z.literal(method) }));
     server.setRequestHandler(lenient, async (request, extra) => {
-      const parsed = schema.safeParse(request);
-      if (!parsed.success) {
-        const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-        throw new McpProtocolError(JSONRPC_ERROR.INVALID_PARAMS, `Invalid params for ${method}: ${problems.join('; ')}`);
+      const started = performance.now();
+      const tool = method === 'tools/call' ? toolNameOf(request) : undefined;
+      this.observer.requestStarted(method);
+      let status: 'ok' | 'tool_error' | 'error' = 'error';
+      try {
+        const parsed = schema.safeParse(request);
+        if (!parsed.success) {
+          const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+          throw new McpProtocolError(JSONRPC_ERROR.INVALID_PARAMS, `Invalid params for ${method}: ${problems.join('; ')}`);
+        }
+        const result = (await handler(parsed.data as z.output<S>, extra)) as ServerResult;
+        status = (result as ToolResult).isError ? 'tool_error' : 'ok';
+        return result;
+      } finally {
+        this.observer.requestFinished({ method, tool, tenantId, status, durationSeconds: (performance.now() - started) / 1000 });
       }
-      return (await handler(parsed.data as z.output<S>, extra)) as ServerResult;
     });
   }
+}
+
+function toolNameOf(request: Record<string, unknown>): string | undefined {
+  const name = (request.params as { name?: unknown } | undefined)?.name;
+  return typeof name === 'string' ? name : undefined;
 }

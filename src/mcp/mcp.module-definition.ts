@@ -23,6 +23,7 @@ export const MCP_DEFAULT_OPTIONS: McpModuleOptions = {
   allowedOrigins: [],
   bodyLimitBytes: 1024 * 1024,
   nodeId: 'local',
+  retryIntervalMs: 1000,
 };
 
 /** Defaults merged in one place. */

@@ -245,6 +245,7 @@ describe(McpModule.name, () => {
         allowedOrigins: [],
         bodyLimitBytes: 1024 * 1024,
         nodeId: 'n1',
+        retryIntervalMs: 1000,
       });
     });
 

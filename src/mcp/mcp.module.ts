@@ -1,10 +1,13 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { LifecycleModule } from '../lifecycle';
 import { MCP_MODULE_OPTIONS } from './mcp.constants';
 import { McpController } from './mcp.controller';
 import { McpExecutor } from './mcp.executor';
 import { McpExplorer } from './mcp.explorer';
+import { McpNotifier } from './mcp.notifier';
 import { McpRegistry } from './mcp.registry';
+import { McpRequestRouter } from './mcp-request.router';
 import { McpSdkServerFactory } from './mcp-sdk.server-factory';
 import { MCP_RAW_OPTIONS, McpConfigurableModule, resolveMcpOptions } from './mcp.module-definition';
 import { StandaloneStreamRegistry } from './standalone-stream.registry';
@@ -17,7 +20,7 @@ import { ToolsController } from './tools.controller';
  * Needs a `SessionStore` (SessionModule) and a `TenantResolver` (TenantModule).
  */
 @Module({
-  imports: [DiscoveryModule],
+  imports: [DiscoveryModule, LifecycleModule],
   controllers: [McpController, ToolsController],
   providers: [
     { provide: MCP_MODULE_OPTIONS, useFactory: resolveMcpOptions, inject: [MCP_RAW_OPTIONS] },
@@ -27,7 +30,9 @@ import { ToolsController } from './tools.controller';
     McpSdkServerFactory,
     StandaloneStreamRegistry,
     StreamableHttpHandler,
+    McpRequestRouter,
+    McpNotifier,
   ],
-  exports: [McpRegistry, McpExecutor, MCP_MODULE_OPTIONS],
+  exports: [McpRegistry, McpExecutor, McpNotifier, MCP_MODULE_OPTIONS],
 })
 export class McpModule extends McpConfigurableModule {}

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpStatus, Injectable, OnModuleInit } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import {
   InitializeRequestSchema,
@@ -8,7 +9,17 @@ import {
   LATEST_PROTOCOL_VERSION,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/sdk/types.js';
-import { InjectSessionStore, McpSession, SessionStore } from '../session';
+import { LifecycleService } from '../lifecycle';
+import {
+  EventStore,
+  InjectEventStore,
+  InjectSessionStore,
+  McpSession,
+  SessionStore,
+  parseEventId,
+  sessionOfStreamKey,
+  streamKeyOf,
+} from '../session';
 import { InjectMcpOptions, JSONRPC_ERROR } from './mcp.constants';
 import {
   InvalidJsonRpcException,
@@ -19,10 +30,17 @@ import {
 } from './mcp.exception';
 import { McpMessages } from './mcp.messages';
 import type { McpModuleOptions } from './mcp-module-options.interface';
+import { McpNotifier } from './mcp.notifier';
+import { NOOP_OBSERVER } from './mcp-observer.provider';
 import { McpRegistry } from './mcp.registry';
-import { McpSdkServerFactory } from './mcp-sdk.server-factory';
-import { StandaloneStreamRegistry } from './standalone-stream.registry';
+import { McpRequestRouter } from './mcp-request.router';
+import { McpSdkServerFactory, SessionHolder } from './mcp-sdk.server-factory';
+import { PlatformTransport } from './platform.transport';
+import { STANDALONE_STREAM_ID, StandaloneStreamRegistry } from './standalone-stream.registry';
+import { SseWriter } from './sse.writer';
+import { StreamCursor } from './stream-cursor';
 import type { McpRequestContext } from './interfaces/mcp-context.interface';
+import { MCP_OBSERVER, McpObserver } from './interfaces/mcp-observer.interface';
 
 /** The request context before the session is known. */
 export type McpBaseContext = Omit<McpRequestContext, 'sessionId' | 'client' | 'protocolVersion'>;
@@ -32,47 +50,72 @@ const STREAMING_METHODS = new Set(['tools/call', 'resources/read', 'prompts/get'
 
 const SESSION_HEADER = 'mcp-session-id';
 
+type Message = Record<string, unknown>;
+
 /**
  * Streamable HTTP with sessions owned by the platform. The SDK's transport runs in its
  * stateless form for each exchange (HTTP checks, SSE or JSON framing, JSON-RPC routing);
  * this class issues `Mcp-Session-Id` at initialize, keeps the session in the
- * {@link SessionStore}, and restores it on whichever replica a later request reaches.
+ * {@link SessionStore}, restores it on whichever replica a later request reaches, routes
+ * answers to server→client requests and cancellations to the exchange they belong to,
+ * and serves the standalone stream and resumption (`Last-Event-ID`) from the event store.
  */
 @Injectable()
 export class StreamableHttpHandler implements OnModuleInit {
+  private readonly logger = new Logger('McpHttp');
   private readonly stateful: boolean;
+  private readonly observer: McpObserver;
 
   constructor(
     private readonly servers: McpSdkServerFactory,
     private readonly streams: StandaloneStreamRegistry,
     private readonly registry: McpRegistry,
+    private readonly notifier: McpNotifier,
+    private readonly router: McpRequestRouter,
+    private readonly lifecycle: LifecycleService,
     @InjectSessionStore() private readonly sessions: SessionStore,
+    @InjectEventStore() private readonly events: EventStore,
     @InjectMcpOptions() private readonly options: McpModuleOptions,
+    @Optional() @Inject(MCP_OBSERVER) observer?: McpObserver,
   ) {
     this.stateful = options.sessionMode === 'stateful';
+    this.observer = observer ?? NOOP_OBSERVER;
   }
 
   onModuleInit(): void {
-    this.registry.onChange((kind) => {
-      void this.streams.broadcast({ method: `notifications/${kind}/list_changed` });
-    });
+    this.registry.onChange((kind) => void this.notifier.listChanged(kind));
+    // Draining: clients of the standalone stream reconnect (elsewhere) and resume.
+    this.lifecycle.onDrain(() => this.streams.closeAll());
   }
 
   async post(req: IncomingMessage, res: ServerResponse, body: JSONRPCMessage | JSONRPCMessage[], base: McpBaseContext): Promise<void> {
-    const messages = Array.isArray(body) ? body : [body];
+    const messages = (Array.isArray(body) ? body : [body]) as unknown as Message[];
     if (!this.stateful) {
       return this.serve(req, res, body, { ...base, sessionId: headerOf(req, SESSION_HEADER) }, undefined, messages);
     }
 
-    const initialize = messages.find((message) => 'method' in message && message.method === 'initialize' && 'id' in message);
+    const initialize = messages.find((message) => message.method === 'initialize' && 'id' in message);
     let session: McpSession | undefined;
     if (initialize) {
       if (messages.length > 1) throw new InvalidJsonRpcException(McpMessages.INITIALIZE_IN_BATCH);
+      if (this.lifecycle.draining) {
+        throw new JsonRpcHttpException(HttpStatus.SERVICE_UNAVAILABLE, JSONRPC_ERROR.SERVER_ERROR, McpMessages.DRAINING, {
+          'Retry-After': '1',
+        });
+      }
       session = await this.open(initialize, base);
       // Malformed initialize params get no session; the SDK answers them with its error.
       if (session) res.setHeader('Mcp-Session-Id', session.id);
     } else {
       session = await this.restore(req, base);
+      const rest = this.routeToExchanges(session.id, messages);
+      if (rest.length === 0) {
+        res.writeHead(HttpStatus.ACCEPTED).end();
+        return;
+      }
+      if (rest.length !== messages.length) {
+        body = (Array.isArray(body) ? rest : rest[0]) as unknown as JSONRPCMessage | JSONRPCMessage[];
+      }
     }
     return this.serve(req, res, body, contextOf(base, session), session, messages);
   }
@@ -80,29 +123,24 @@ export class StreamableHttpHandler implements OnModuleInit {
   async get(req: IncomingMessage, res: ServerResponse, base: McpBaseContext): Promise<void> {
     if (!this.stateful) throw new StatelessMethodNotAllowedException('POST');
     const session = await this.restore(req, base);
-    if (this.streams.has(session.id)) {
-      throw new JsonRpcHttpException(
-        HttpStatus.CONFLICT,
-        JSONRPC_ERROR.SERVER_ERROR,
-        'Conflict: Only one SSE stream is allowed per session',
-      );
+    if (!(req.headers.accept ?? '').includes('text/event-stream')) {
+      throw new JsonRpcHttpException(HttpStatus.NOT_ACCEPTABLE, JSONRPC_ERROR.SERVER_ERROR, McpMessages.ACCEPT_EVENT_STREAM);
     }
-    const server = this.servers.create(contextOf(base, session), session);
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    this.streams.add(session.id, { server, close: () => void server.close() });
-    res.once('close', () => {
-      this.streams.remove(session.id, server);
-      void server.close();
-    });
-    await server.connect(transport);
-    await transport.handleRequest(req, res);
+    assertProtocolVersion(req);
+    const headers = { 'Mcp-Session-Id': session.id };
+    const lastEventId = headerOf(req, 'last-event-id');
+    if (lastEventId) return this.resume(res, session, lastEventId, headers);
+    if (this.streams.has(session.id)) throw conflict();
+    this.streams.open(session.id, res, headers);
   }
 
   async delete(req: IncomingMessage, res: ServerResponse, base: McpBaseContext): Promise<void> {
     if (!this.stateful) throw new StatelessMethodNotAllowedException('POST');
     const session = await this.restore(req, base);
     await this.sessions.delete(session.id);
+    await this.events.deleteSession(session.id);
     this.streams.close(session.id);
+    this.observer.sessionClosed();
     res.writeHead(HttpStatus.OK).end();
   }
 
@@ -113,7 +151,7 @@ export class StreamableHttpHandler implements OnModuleInit {
     await transport.close();
   }
 
-  private async open(initialize: JSONRPCMessage, base: McpBaseContext): Promise<McpSession | undefined> {
+  private async open(initialize: Message, base: McpBaseContext): Promise<McpSession | undefined> {
     const parsed = InitializeRequestSchema.safeParse(initialize);
     if (!parsed.success) return undefined;
     const { protocolVersion, capabilities, clientInfo } = parsed.data.params;
@@ -127,6 +165,7 @@ export class StreamableHttpHandler implements OnModuleInit {
       createdBy: base.nodeId,
     };
     await this.sessions.create(session);
+    this.observer.sessionOpened();
     return session;
   }
 
@@ -139,27 +178,110 @@ export class StreamableHttpHandler implements OnModuleInit {
     return session;
   }
 
+  /**
+   * Hands client responses and cancellations to the exchange waiting for them; returns
+   * the messages left for a new exchange.
+   */
+  private routeToExchanges(sessionId: string, messages: Message[]): Message[] {
+    return messages.filter((message) => {
+      if (!('method' in message)) {
+        if (!this.router.deliverResponse(sessionId, message)) {
+          this.logger.warn({ msg: 'response for no pending server request', sessionId, id: message.id });
+        }
+        return false;
+      }
+      if (message.method === 'notifications/cancelled') {
+        this.router.deliverCancel(sessionId, message);
+        return false;
+      }
+      return true;
+    });
+  }
+
   private async serve(
     req: IncomingMessage,
     res: ServerResponse,
     body: JSONRPCMessage | JSONRPCMessage[],
     context: McpRequestContext,
     session: McpSession | undefined,
-    messages: JSONRPCMessage[],
+    messages: Message[],
   ): Promise<void> {
-    const server = this.servers.create(context, session);
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
+    const holder: SessionHolder = { session };
+    const requestIds = messages
+      .filter((message) => typeof message.method === 'string' && 'id' in message)
+      .map((message) => message.id as string | number);
+    let server: Server | undefined;
+    const releases: Array<() => void> = [];
+    const closeServer = () => {
+      releases.forEach((release) => release());
+      void server?.close();
+    };
+    const transport = new PlatformTransport({
+      sessionId: session?.id,
       enableJsonResponse: this.answersAsJson(messages),
+      router: this.router,
+      events: session ? this.events : undefined,
+      retryIntervalMs: this.options.retryIntervalMs,
+      requestIds,
+      onSettled: closeServer,
     });
-    res.once('close', () => void server.close());
+    server = this.servers.create(context, holder);
+    if (session) {
+      for (const id of requestIds) releases.push(this.router.registerInbound(session.id, id, (message) => transport.deliver(message)));
+    }
+    // A resumable answer outlives its connection: the work goes on and the client resumes.
+    res.once('close', () => {
+      if (!transport.resumable || requestIds.length === 0) closeServer();
+    });
     await server.connect(transport);
     await transport.handleRequest(req, res, body);
   }
 
-  private answersAsJson(messages: JSONRPCMessage[]): boolean {
+  /** Replays a stream after `Last-Event-ID`, then follows it live until it ends. */
+  private async resume(res: ServerResponse, session: McpSession, lastEventId: string, headers: Record<string, string>): Promise<void> {
+    const parsed = parseEventId(lastEventId);
+    if (!parsed || sessionOfStreamKey(parsed.streamKey) !== session.id) {
+      throw new JsonRpcHttpException(HttpStatus.BAD_REQUEST, JSONRPC_ERROR.SERVER_ERROR, McpMessages.INVALID_LAST_EVENT_ID);
+    }
+    const standalone = parsed.streamKey === streamKeyOf(session.id, STANDALONE_STREAM_ID);
+    if (standalone) {
+      if (this.streams.has(session.id)) throw conflict();
+      const replay = await this.events.after(lastEventId);
+      if (!replay) throw new JsonRpcHttpException(HttpStatus.BAD_REQUEST, JSONRPC_ERROR.SERVER_ERROR, McpMessages.INVALID_LAST_EVENT_ID);
+      this.streams.open(session.id, res, headers, parsed.sequence).replayed(replay.events);
+      return;
+    }
+
+    let cursor: StreamCursor | undefined;
+    const early: Array<Parameters<StreamCursor['push']>[0] | 'complete'> = [];
+    let ended = false;
+    const onEvent = (event: Parameters<StreamCursor['push']>[0] | 'complete') => {
+      if (!cursor) return void early.push(event);
+      if (event === 'complete') {
+        ended = true;
+        cursor.writer.end();
+      } else cursor.push(event);
+    };
+    // Subscribe before reading, so nothing appended in between is missed.
+    const unsubscribe = await this.events.subscribe(parsed.streamKey, onEvent);
+    const replay = await this.events.after(lastEventId);
+    if (!replay) {
+      unsubscribe();
+      throw new JsonRpcHttpException(HttpStatus.BAD_REQUEST, JSONRPC_ERROR.SERVER_ERROR, McpMessages.INVALID_LAST_EVENT_ID);
+    }
+    cursor = new StreamCursor(new SseWriter(res, headers), parsed.sequence, true);
+    res.once('close', unsubscribe);
+    cursor.replayed(replay.events);
+    for (const event of early) onEvent(event);
+    if (replay.completed && !ended) {
+      unsubscribe();
+      cursor.writer.end();
+    }
+  }
+
+  private answersAsJson(messages: Message[]): boolean {
     if (this.options.responseMode !== 'auto') return this.options.responseMode === 'json';
-    return !messages.some((message) => 'method' in message && 'id' in message && STREAMING_METHODS.has(message.method));
+    return !messages.some((message) => 'id' in message && STREAMING_METHODS.has(message.method as string));
   }
 }
 
@@ -171,4 +293,19 @@ function contextOf(base: McpBaseContext, session: McpSession | undefined): McpRe
 function headerOf(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+function assertProtocolVersion(req: IncomingMessage): void {
+  const version = headerOf(req, 'mcp-protocol-version');
+  if (version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
+    throw new JsonRpcHttpException(
+      HttpStatus.BAD_REQUEST,
+      JSONRPC_ERROR.SERVER_ERROR,
+      `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`,
+    );
+  }
+}
+
+function conflict(): JsonRpcHttpException {
+  return new JsonRpcHttpException(HttpStatus.CONFLICT, JSONRPC_ERROR.SERVER_ERROR, 'Conflict: Only one SSE stream is allowed per session');
 }

@@ -2,35 +2,35 @@ import { IsInt, IsString } from 'class-validator';
 import { z } from 'zod';
 import { compileSchema } from './input-schema';
 
-function dtoNamed<T extends new () => object>(name: string, cls: T): T {
-  Object.defineProperty(cls, 'name', { value: name });
-  return cls;
+function firstInput() {
+  class Input {
+    @IsString() a!: string;
+  }
+  return Input;
+}
+
+function secondInput() {
+  class Input {
+    @IsInt() b!: number;
+  }
+  return Input;
+}
+
+class Early {
+  @IsString() x!: string;
 }
 
 describe('compileSchema', () => {
   it('gives two DTOs with the same class name their own schemas', () => {
-    const first = dtoNamed(
-      'Input',
-      class {
-        @IsString() a!: string;
-      },
-    );
-    const second = dtoNamed(
-      'Input',
-      class {
-        @IsInt() b!: number;
-      },
-    );
+    const first = firstInput();
+    const second = secondInput();
+    expect(first.name).toBe(second.name);
     expect(Object.keys(compileSchema(first).jsonSchema.properties as object)).toEqual(['a']);
     expect(Object.keys(compileSchema(second).jsonSchema.properties as object)).toEqual(['b']);
   });
 
   it('compiles a DTO declared after another DTO was compiled', () => {
-    compileSchema(
-      class Early {
-        @IsString() x!: string;
-      },
-    );
+    compileSchema(Early);
     class Late {
       @IsInt() y!: number;
     }

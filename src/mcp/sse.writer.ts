@@ -1,0 +1,61 @@
+import type { ServerResponse } from 'node:http';
+
+const KEEP_ALIVE_MS = 15_000;
+
+/**
+ * Writes a Server-Sent Events response: `id`/`event`/`data` frames, comments as keep-alives
+ * (so proxies do not cut idle streams), and a clean end.
+ */
+export class SseWriter {
+  private readonly keepAlive: NodeJS.Timeout;
+  private ended = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    headers: Record<string, string> = {},
+  ) {
+    res.writeHead(200, {
+      ...headers,
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    res.flushHeaders();
+    this.keepAlive = setInterval(() => this.comment('keep-alive'), KEEP_ALIVE_MS);
+    this.keepAlive.unref();
+    res.once('close', () => this.stop());
+  }
+
+  get open(): boolean {
+    return !this.ended && !this.res.writableEnded && !this.res.destroyed;
+  }
+
+  /** Writes one JSON-RPC message; returns false when the stream is gone. */
+  message(message: object, eventId?: string): boolean {
+    if (!this.open) return false;
+    const id = eventId === undefined ? '' : `id: ${eventId}\n`;
+    return this.res.write(`${id}event: message\ndata: ${JSON.stringify(message)}\n\n`) || true;
+  }
+
+  /** A priming event: an id (and reconnection delay) without data (SEP-1699). */
+  prime(eventId: string, retryMs?: number): void {
+    if (!this.open) return;
+    this.res.write(`id: ${eventId}\n${retryMs === undefined ? '' : `retry: ${retryMs}\n`}data: \n\n`);
+  }
+
+  comment(text: string): void {
+    if (this.open) this.res.write(`: ${text}\n\n`);
+  }
+
+  end(): void {
+    if (!this.open) return;
+    this.stop();
+    this.res.end();
+  }
+
+  private stop(): void {
+    this.ended = true;
+    clearInterval(this.keepAlive);
+  }
+}
