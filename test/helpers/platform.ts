@@ -21,14 +21,16 @@ export interface RunningPlatform {
 export async function startPlatform(
   overrides: Record<string, unknown> = {},
   imports: ModuleMetadata['imports'] = [],
+  listenHost = '127.0.0.1',
 ): Promise<RunningPlatform> {
   const config = loadConfig({
     env: {},
     overrides: { nodeId: 'test-node', logging: { level: 'silent' }, ...overrides },
   });
   const app = await createApp(config, { imports });
-  await app.listen(0, '127.0.0.1');
-  const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  await app.listen(0, listenHost);
+  const port = new URL(await app.getUrl()).port;
+  const baseUrl = `http://127.0.0.1:${port}`;
   return { app, baseUrl, mcpUrl: `${baseUrl}/mcp`, close: () => app.close() };
 }
 

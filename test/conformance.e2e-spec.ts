@@ -1,0 +1,95 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { RunningPlatform, startPlatform } from './helpers/platform';
+
+const ROOT = resolve(__dirname, '..');
+const CLI = resolve(ROOT, 'node_modules', '@modelcontextprotocol', 'conformance', 'dist', 'index.js');
+const EXPECTED_FAILURES = resolve(__dirname, 'conformance', 'expected-failures.yml');
+
+interface Run {
+  code: number | null;
+  output: string;
+}
+
+/**
+ * Runs the official conformance CLI. It needs Node >= 22 (it imports `fs.globSync`), which
+ * the npm registry's `node` package provides through npx; the platform under test runs in
+ * this process, on the machine's Node.
+ */
+function conformance(args: string[]): Promise<Run> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('npx', ['-y', '-p', 'node@22', 'node', CLI, 'server', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, npm_config_update_notifier: 'false' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 280_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, output });
+    });
+  });
+}
+
+function totals(output: string): { passed: number; failed: number } {
+  const match = /Total: (\d+) passed, (\d+) failed/.exec(output);
+  if (!match) throw new Error(`no summary in conformance output:\n${output.slice(-3000)}`);
+  return { passed: Number(match[1]), failed: Number(match[2]) };
+}
+
+describe('the official MCP conformance suite (@modelcontextprotocol/conformance 0.1.16)', () => {
+  let platform: RunningPlatform;
+  let url: string;
+
+  beforeAll(async () => {
+    // Dual-stack listen: the suite requires a `localhost` URL, which may resolve to ::1.
+    platform = await startPlatform({ toolPacks: { conformance: true } }, [], '::');
+    url = `http://localhost:${new URL(platform.baseUrl).port}/mcp`;
+  });
+
+  afterAll(async () => {
+    await platform?.close();
+  });
+
+  it('passes every scenario of the active suite', async () => {
+    const run = await conformance(['--url', url]);
+    const scenarios = run.output.split('\n').filter((line) => /^[✓✗] /.test(line));
+    expect(scenarios).toHaveLength(30);
+    expect(scenarios.filter((line) => line.startsWith('✗'))).toEqual([]);
+    const { passed, failed } = totals(run.output);
+    expect(failed).toBe(0);
+    // 40 checks in all; with JSON answers to tools/list one of them is INFO, not counted.
+    expect(passed).toBeGreaterThanOrEqual(39);
+    expect(run.code).toBe(0);
+  }, 300_000);
+
+  it('passes the pending suite except what the SDK version rules out (expected-failures.yml)', async () => {
+    const run = await conformance(['--url', url, '--suite', 'pending', '--expected-failures', EXPECTED_FAILURES]);
+    expect(run.output).toContain('json-schema-2020-12: 4 passed, 0 failed');
+    expect(run.output).toContain('Baseline check passed');
+    expect(run.code).toBe(0);
+  }, 300_000);
+});
+
+describe('the conformance suite with SSE answers for every request', () => {
+  let platform: RunningPlatform;
+
+  beforeAll(async () => {
+    platform = await startPlatform({ toolPacks: { conformance: true }, mcp: { responseMode: 'sse' } }, [], '::');
+  });
+
+  afterAll(async () => {
+    await platform?.close();
+  });
+
+  it('passes both checks of server-sse-multiple-streams', async () => {
+    const url = `http://localhost:${new URL(platform.baseUrl).port}/mcp`;
+    const run = await conformance(['--url', url, '--scenario', 'server-sse-multiple-streams']);
+    expect(run.output).toMatch(/Passed: 2\/2, 0 failed, 0 warnings/);
+    expect(run.code).toBe(0);
+  }, 300_000);
+});
