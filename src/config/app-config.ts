@@ -96,6 +96,45 @@ export class LoggingConfig {
   format!: (typeof LOG_FORMATS)[number];
 }
 
+export class MetricsConfig {
+  /** Serve `GET /metrics` (Prometheus text format). @default true */
+  @IsBoolean()
+  enabled!: boolean;
+  /**
+   * When set, `GET /metrics` needs `Authorization: Bearer <key>`. Either the key itself (from
+   * `MCP_METRICS_KEY`, e.g. a Kubernetes Secret) or its hash as `sha256:<64 hex>`.
+   */
+  @IsOptional()
+  @IsString()
+  @Matches(/^(sha256:[0-9a-f]{64}|[\x21-\x7e]{16,})$/, {
+    message: 'key must be 16 or more printable characters without spaces, or sha256:<64 hex>',
+  })
+  key?: string;
+  /** Node.js process metrics (CPU, memory, event loop, GC) beside the `mcp_*` ones. @default true */
+  @IsBoolean()
+  defaultMetrics!: boolean;
+  /**
+   * Tenants labelled by name in metrics, first come first served, besides those configured
+   * under `tenants`; the others share the label value `_other`. @default 100
+   */
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  tenantLabelLimit!: number;
+}
+
+export class ShutdownConfig {
+  /**
+   * Seconds between SIGTERM and exit: readiness turns 503 at once, in-flight requests finish,
+   * open streams are closed, stores disconnect. Keep it below the pod's
+   * `terminationGracePeriodSeconds` minus its preStop sleep. @default 20
+   */
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  graceSeconds!: number;
+}
+
 /** The whole validated configuration: embedded defaults ← `MCP_CONFIG` YAML ← environment. */
 export class AppConfig {
   /** This replica's name in `/health`, logs and metrics. Generated when unset. */
@@ -113,6 +152,8 @@ export class AppConfig {
   @ValidateNested() @Type(() => HttpConfig) http!: HttpConfig;
   @ValidateNested() @Type(() => McpConfig) mcp!: McpConfig;
   @ValidateNested() @Type(() => LoggingConfig) logging!: LoggingConfig;
+  @ValidateNested() @Type(() => MetricsConfig) metrics!: MetricsConfig;
+  @ValidateNested() @Type(() => ShutdownConfig) shutdown!: ShutdownConfig;
 
   // Accepted now so existing config files keep loading; enforced by the auth and tenancy work.
   @IsOptional() @IsObject() auth?: Record<string, unknown>;

@@ -19,6 +19,10 @@ export const ENV_OVERRIDES = {
   'mcp.responseMode': 'MCP_RESPONSE_MODE',
   'logging.level': 'LOG_LEVEL',
   'logging.format': 'LOG_FORMAT',
+  'metrics.enabled': 'MCP_METRICS_ENABLED',
+  'metrics.key': 'MCP_METRICS_KEY',
+  'metrics.tenantLabelLimit': 'MCP_METRICS_TENANT_LABEL_LIMIT',
+  'shutdown.graceSeconds': 'MCP_SHUTDOWN_GRACE_SECONDS',
 } as const;
 
 export const DEFAULT_CONFIG_PATH = 'config/default.yaml';

@@ -12,4 +12,6 @@ export const CONFIG_DEFAULTS = {
   },
   mcp: { defaultToolTimeoutMs: 30_000, responseMode: 'auto' },
   logging: { level: 'info', format: 'json' },
+  metrics: { enabled: true, defaultMetrics: true, tenantLabelLimit: 100 },
+  shutdown: { graceSeconds: 20 },
 } as const;

@@ -21,7 +21,10 @@ const NUMBER_KEYS = new Set<string>([
   'http.bodyLimitBytes',
   'sessions.ttlSeconds',
   'mcp.defaultToolTimeoutMs',
+  'metrics.tenantLabelLimit',
+  'shutdown.graceSeconds',
 ]);
+const BOOLEAN_KEYS = new Set<string>(['metrics.enabled']);
 
 export interface LoadConfigOptions {
   /** Environment to read; defaults to `process.env`. */
@@ -86,6 +89,7 @@ function applyEnv(target: Plain, env: NodeJS.ProcessEnv): Map<string, string> {
     let value: unknown = raw;
     if (LIST_KEYS.has(key)) value = raw.split(',').map((item) => item.trim()).filter(Boolean);
     else if (NUMBER_KEYS.has(key) && /^-?\d+$/.test(raw.trim())) value = Number(raw);
+    else if (BOOLEAN_KEYS.has(key) && /^(true|false)$/i.test(raw.trim())) value = raw.trim().toLowerCase() === 'true';
     setPath(target, key, value);
   }
   return used;
