@@ -1,0 +1,96 @@
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter, Gauge, Histogram } from 'prom-client';
+import { McpRegistry } from '../mcp';
+import type { McpExchangeObservation, McpObserver, McpRequestObservation } from '../mcp';
+import { InjectMetricsOptions, KNOWN_METHODS, METHOD_OTHER, MetricName, TOOL_UNKNOWN } from './metrics.constants';
+import type { ResolvedMetricsOptions } from './metrics-module-options.interface';
+import { TenantLabelPolicy } from './tenant-label.policy';
+
+type RequestLabels = 'method' | 'tool' | 'status';
+
+/**
+ * The {@link McpObserver} the MCP edge reports to, recorded as Prometheus metrics. Label
+ * values that clients choose (method, tool, tenant) are bounded: unknown methods and tools
+ * fold into `_other` / `_unknown`, tenants past the limit into `_other`.
+ */
+@Injectable()
+export class McpMetricsObserver implements McpObserver, OnApplicationBootstrap {
+  private registry?: McpRegistry;
+
+  constructor(
+    @InjectMetric(MetricName.REQUESTS_TOTAL) private readonly requests: Counter<RequestLabels | 'tenant'>,
+    @InjectMetric(MetricName.REQUEST_DURATION_SECONDS) private readonly duration: Histogram<RequestLabels>,
+    @InjectMetric(MetricName.ACTIVE_REQUESTS) private readonly active: Gauge<'method'>,
+    @InjectMetric(MetricName.REQUEST_SIZE_BYTES) private readonly requestSize: Histogram<'http_method'>,
+    @InjectMetric(MetricName.RESPONSE_SIZE_BYTES) private readonly responseSize: Histogram<'http_method'>,
+    @InjectMetric(MetricName.HTTP_RESPONSES_TOTAL) private readonly httpResponses: Counter<'http_method' | 'code'>,
+    @InjectMetric(MetricName.STREAMING_CHUNKS_TOTAL) private readonly chunks: Counter<'kind'>,
+    @InjectMetric(MetricName.SESSIONS_OPENED_TOTAL) private readonly opened: Counter,
+    @InjectMetric(MetricName.SESSIONS_CLOSED_TOTAL) private readonly closed: Counter,
+    @InjectMetric(MetricName.SERVER_INFO) private readonly serverInfo: Gauge<'version' | 'node_id' | 'session_mode'>,
+    @InjectMetricsOptions() private readonly options: ResolvedMetricsOptions,
+    private readonly tenants: TenantLabelPolicy,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    // The registry is optional: MetricsModule also works in an app without McpModule.
+    try {
+      this.registry = this.moduleRef.get(McpRegistry, { strict: false });
+    } catch {
+      this.registry = undefined;
+    }
+    const { version, nodeId, sessionMode } = this.options.serverInfo;
+    this.serverInfo.set({ version, node_id: nodeId, session_mode: sessionMode }, 1);
+  }
+
+  /** Tools in the registry (the `mcp_tools_registered` gauge). */
+  toolCount(): number {
+    return this.registry?.size.tools ?? 0;
+  }
+
+  requestStarted(method: string): void {
+    this.active.inc({ method: methodLabel(method) });
+  }
+
+  requestFinished(observation: McpRequestObservation): void {
+    const labels = {
+      method: methodLabel(observation.method),
+      tool: this.toolLabel(observation),
+      status: observation.status,
+    };
+    this.active.dec({ method: labels.method });
+    this.requests.inc({ ...labels, tenant: this.tenants.label(observation.tenantId) });
+    this.duration.observe(labels, observation.durationSeconds);
+  }
+
+  exchangeFinished(observation: McpExchangeObservation): void {
+    const httpMethod = observation.httpMethod.toUpperCase();
+    this.requestSize.observe({ http_method: httpMethod }, observation.requestBytes);
+    this.responseSize.observe({ http_method: httpMethod }, observation.responseBytes);
+    this.httpResponses.inc({ http_method: httpMethod, code: String(observation.status) });
+  }
+
+  notificationSent(kind: Parameters<McpObserver['notificationSent']>[0]): void {
+    this.chunks.inc({ kind });
+  }
+
+  sessionOpened(): void {
+    this.opened.inc();
+  }
+
+  sessionClosed(): void {
+    this.closed.inc();
+  }
+
+  private toolLabel({ method, tool }: McpRequestObservation): string {
+    if (method !== 'tools/call' || !tool) return '';
+    return this.registry?.getTool(tool) ? tool : TOOL_UNKNOWN;
+  }
+}
+
+function methodLabel(method: string): string {
+  return KNOWN_METHODS.has(method) ? method : METHOD_OTHER;
+}
