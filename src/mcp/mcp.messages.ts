@@ -9,6 +9,7 @@ export const McpMessages = {
   DRAINING: 'Service unavailable: this replica is shutting down; retry (another replica will answer)',
   ACCEPT_EVENT_STREAM: 'Not Acceptable: Client must accept text/event-stream',
   INVALID_LAST_EVENT_ID: 'Bad Request: unknown, expired or foreign Last-Event-ID',
+  LEGACY_STREAM_GONE: 'Gone: the SSE stream of this session is closed; reconnect to /sse',
   STATELESS_METHOD: 'Method not allowed: this server runs in stateless mode (no sessions, no standalone stream)',
   PAYLOAD_TOO_LARGE: (limit: number) => `Payload too large: the limit is ${limit} bytes`,
   INVALID_HOST: (host: string) => `Invalid Host: ${host}`,

@@ -2,7 +2,10 @@ import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { LifecycleModule } from '../lifecycle';
 import { MCP_MODULE_OPTIONS } from './mcp.constants';
+import { LegacySseController } from './legacy-sse.controller';
+import { LegacySseHandler } from './legacy-sse.handler';
 import { McpController } from './mcp.controller';
+import { McpEdgeContext } from './mcp-edge.context';
 import { McpExecutor } from './mcp.executor';
 import { McpExplorer } from './mcp.explorer';
 import { McpNotifier } from './mcp.notifier';
@@ -21,7 +24,7 @@ import { ToolsController } from './tools.controller';
  */
 @Module({
   imports: [DiscoveryModule, LifecycleModule],
-  controllers: [McpController, ToolsController],
+  controllers: [McpController, LegacySseController, ToolsController],
   providers: [
     { provide: MCP_MODULE_OPTIONS, useFactory: resolveMcpOptions, inject: [MCP_RAW_OPTIONS] },
     McpRegistry,
@@ -32,6 +35,8 @@ import { ToolsController } from './tools.controller';
     StreamableHttpHandler,
     McpRequestRouter,
     McpNotifier,
+    McpEdgeContext,
+    LegacySseHandler,
   ],
   exports: [McpRegistry, McpExecutor, McpNotifier, MCP_MODULE_OPTIONS],
 })

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import type { AppConfig } from '../../config/app-config';
 import { InjectAppConfig } from '../../config/config.constants';
-import { McpPrompt, McpResource, McpTool, McpToolContext } from '../../mcp';
+import { McpNotifier, McpPrompt, McpResource, McpTool, McpToolContext } from '../../mcp';
 import { PLATFORM_VERSION } from '../../version';
 import { EXAMPLE_DOCS } from './examples.docs';
 
@@ -21,7 +21,13 @@ const SUMMARY_STYLES = ['brief', 'detailed', 'bullet-points'];
  */
 @Injectable()
 export class ExamplesTools {
-  constructor(@InjectAppConfig() private readonly config: AppConfig) {}
+  /** Per replica, like any in-process state: shows subscriptions, not shared storage. */
+  private counter = 0;
+
+  constructor(
+    @InjectAppConfig() private readonly config: AppConfig,
+    private readonly notifier: McpNotifier,
+  ) {}
 
   @McpTool({
     name: 'generate_numbers',
@@ -56,6 +62,28 @@ export class ExamplesTools {
       sessionMode: this.config.sessions.mode,
       tenantId: context.tenantId ?? null,
     });
+  }
+
+  @McpResource({
+    uri: 'examples://counter',
+    name: 'counter',
+    title: 'A counter to subscribe to',
+    description: 'Subscribe (resources/subscribe) and call increment_counter to get notifications/resources/updated',
+    mimeType: 'application/json',
+  })
+  counterResource(): string {
+    return JSON.stringify({ value: this.counter });
+  }
+
+  @McpTool({
+    name: 'increment_counter',
+    description: 'Increment examples://counter and notify its subscribers',
+    annotations: { idempotentHint: false },
+  })
+  async incrementCounter(): Promise<{ value: number; notifiedSessions: number }> {
+    this.counter += 1;
+    const notifiedSessions = await this.notifier.resourceUpdated('examples://counter');
+    return { value: this.counter, notifiedSessions };
   }
 
   @McpResource({
