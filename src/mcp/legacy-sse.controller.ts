@@ -18,14 +18,14 @@ export class LegacySseController {
 
   @Get(['sse', 'tenants/:tenantId/sse'])
   async connect(@Req() req: McpRequest, @Res() res: ServerResponse, @Param('tenantId') tenantId?: string): Promise<void> {
-    const base = this.edge.baseContext(req, tenantId);
+    const base = this.edge.baseContext(req, res, tenantId);
     const messagesPath = tenantId === undefined ? '/messages' : `/tenants/${encodeURIComponent(tenantId)}/messages`;
     await this.handler.connect(res, base, messagesPath);
   }
 
   @Post(['messages', 'tenants/:tenantId/messages'])
   async message(@Req() req: McpRequest, @Res() res: ServerResponse, @Param('tenantId') tenantId?: string): Promise<void> {
-    const base = this.edge.baseContext(req, tenantId);
+    const base = this.edge.baseContext(req, res, tenantId);
     const body = await readJsonRpcBody(req, this.edge.bodyLimitBytes);
     await this.handler.message(req, res, base, body);
   }

@@ -1,30 +1,40 @@
-import { Injectable } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { TenantResolver } from '../tenant/tenant.resolver';
 import { HostOriginValidator } from './host-origin.validator';
 import { InjectMcpOptions } from './mcp.constants';
 import type { McpModuleOptions } from './mcp-module-options.interface';
 import type { McpBaseContext } from './streamable-http.handler';
+import { NOOP_OBSERVER } from './mcp-observer.provider';
+import { MCP_OBSERVER, McpObserver } from './interfaces/mcp-observer.interface';
 
 /** What every MCP route does first: Host/Origin check, tenant, and the request's base context. */
 @Injectable()
 export class McpEdgeContext {
   private readonly hosts: HostOriginValidator;
+  private readonly observer: McpObserver;
 
   constructor(
     private readonly tenants: TenantResolver,
     @InjectMcpOptions() private readonly options: McpModuleOptions,
+    @Optional() @Inject(MCP_OBSERVER) observer?: McpObserver,
   ) {
     this.hosts = new HostOriginValidator(options.allowedHosts, options.allowedOrigins);
+    this.observer = observer ?? NOOP_OBSERVER;
   }
 
   get bodyLimitBytes(): number {
     return this.options.bodyLimitBytes;
   }
 
-  baseContext(req: IncomingMessage & { id?: string | number }, pathTenantId: string | undefined): McpBaseContext {
+  baseContext(
+    req: IncomingMessage & { id?: string | number },
+    res: ServerResponse,
+    pathTenantId: string | undefined,
+  ): McpBaseContext {
     const receivedAt = performance.now();
+    this.observeExchange(req, res, pathTenantId);
     this.hosts.assertAllowed(req.headers.host, req.headers.origin);
     const { tenantId, userId } = this.tenants.resolve(pathTenantId, req.headers);
     return {
@@ -36,8 +46,24 @@ export class McpEdgeContext {
       receivedAt,
     };
   }
+
+  /** Reports the exchange's sizes and status once its response is done (bytes on the socket). */
+  private observeExchange(req: IncomingMessage, res: ServerResponse, tenantId: string | undefined): void {
+    const socket = req.socket;
+    const writtenBefore = socket.bytesWritten;
+    res.once('close', () => {
+      this.observer.exchangeFinished({
+        httpMethod: req.method ?? 'UNKNOWN',
+        status: res.statusCode,
+        requestBytes: Number(req.headers['content-length'] ?? 0) || 0,
+        responseBytes: Math.max(0, socket.bytesWritten - writtenBefore),
+        tenantId,
+      });
+    });
+  }
 }
 
+/** Reports the exchange's size and status once its response is done. */
 function flattenHeaders(headers: IncomingMessage['headers']): Record<string, string | undefined> {
   const flat: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(headers)) flat[name] = Array.isArray(value) ? value.join(', ') : value;

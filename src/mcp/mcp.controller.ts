@@ -20,7 +20,7 @@ export class McpController {
 
   @Post(MCP_PATHS)
   async post(@Req() req: McpRequest, @Res() res: ServerResponse, @Param('tenantId') tenantId?: string): Promise<void> {
-    const base = this.edge.baseContext(req, tenantId);
+    const base = this.edge.baseContext(req, res, tenantId);
     if (!isJsonContentType(req.headers['content-type'])) return this.handler.refuse(req, res);
     const body = await readJsonRpcBody(req, this.edge.bodyLimitBytes);
     await this.handler.post(req, res, body, base);
@@ -28,11 +28,11 @@ export class McpController {
 
   @Get(MCP_PATHS)
   async get(@Req() req: McpRequest, @Res() res: ServerResponse, @Param('tenantId') tenantId?: string): Promise<void> {
-    await this.handler.get(req, res, this.edge.baseContext(req, tenantId));
+    await this.handler.get(req, res, this.edge.baseContext(req, res, tenantId));
   }
 
   @Delete(MCP_PATHS)
   async delete(@Req() req: McpRequest, @Res() res: ServerResponse, @Param('tenantId') tenantId?: string): Promise<void> {
-    await this.handler.delete(req, res, this.edge.baseContext(req, tenantId));
+    await this.handler.delete(req, res, this.edge.baseContext(req, res, tenantId));
   }
 }
