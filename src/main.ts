@@ -1,11 +1,26 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ConfigValidationError, loadConfig } from './config';
 import type { AppConfig } from './config/app-config';
 import { createApp } from './bootstrap';
+import { GracefulShutdown } from './health';
 
-/** Longest wait for in-flight work after SIGTERM before the process exits anyway. */
-const SHUTDOWN_GRACE_MS = 10_000;
+/** Part of the grace period kept for closing the app after the drain (hooks, store connections). */
+function closeReserveMs(graceMs: number): number {
+  return Math.min(5000, Math.floor(graceMs / 4));
+}
+
+/**
+ * SIGTERM/SIGINT: readiness 503 and drain (in-flight requests finish, streams close), then
+ * close the app and exit 0 — or exit 1 when the grace period (`shutdown.graceSeconds`) runs
+ * out first.
+ */
+async function stopGracefully(app: NestExpressApplication, graceMs: number): Promise<boolean> {
+  const drained = await app.get(GracefulShutdown).drain(graceMs - closeReserveMs(graceMs));
+  await app.close();
+  return drained;
+}
 
 async function main(): Promise<void> {
   let config: AppConfig;
@@ -20,18 +35,22 @@ async function main(): Promise<void> {
   }
   const app = await createApp(config);
   const logger = new Logger('Bootstrap');
+  const graceMs = config.shutdown.graceSeconds * 1000;
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    logger.log(`${signal} received: closing`);
+    logger.log(`${signal} received: draining (grace ${config.shutdown.graceSeconds} s)`);
     setTimeout(() => {
-      logger.warn(`still closing after ${SHUTDOWN_GRACE_MS} ms: exiting`);
+      logger.warn(`still closing after ${graceMs} ms: exiting`);
       process.exit(1);
-    }, SHUTDOWN_GRACE_MS).unref();
-    app.close().then(
-      () => process.exit(0),
+    }, graceMs).unref();
+    stopGracefully(app, graceMs).then(
+      (drained) => {
+        logger.log(drained ? 'drained: exiting' : 'closed with requests cut short: exiting');
+        process.exit(drained ? 0 : 1);
+      },
       (error: Error) => {
         logger.error(`shutdown failed: ${error.message}`);
         process.exit(1);

@@ -22,8 +22,8 @@ export interface Spawned {
 }
 
 /** Starts a process whose output is kept for assertions; stop it with {@link stop}. */
-export function start(command: string, args: string[], env: NodeJS.ProcessEnv): Spawned {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function start(command: string, args: string[], env: NodeJS.ProcessEnv, options: { cwd?: string } = {}): Spawned {
+  const child = spawn(command, args, { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
