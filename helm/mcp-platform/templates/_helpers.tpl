@@ -1,0 +1,134 @@
+{{/*
+The chart's name, or nameOverride.
+*/}}
+{{- define "mcp-platform.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+A fully qualified app name, 63 characters at most (DNS label limit). The release name is
+used alone when it already contains the chart name.
+*/}}
+{{- define "mcp-platform.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Chart name and version, for the helm.sh/chart label.
+*/}}
+{{- define "mcp-platform.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Common labels.
+*/}}
+{{- define "mcp-platform.labels" -}}
+helm.sh/chart: {{ include "mcp-platform.chart" . }}
+{{ include "mcp-platform.selectorLabels" . }}
+{{- if .Chart.AppVersion }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{- end }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: mcp-platform
+{{- end }}
+
+{{/*
+Selector labels (never change them: Deployment selectors are immutable).
+*/}}
+{{- define "mcp-platform.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "mcp-platform.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+The ServiceAccount's name.
+*/}}
+{{- define "mcp-platform.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "mcp-platform.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/*
+The image reference: repository@digest, or repository:tag (tag defaults to appVersion).
+*/}}
+{{- define "mcp-platform.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/*
+MCP_ALLOWED_HOSTS: the Host names clients use to reach the pods. The app refuses any other
+Host on MCP routes (DNS-rebinding protection), so the Service's in-cluster names and the
+Ingress hosts are always added.
+*/}}
+{{- define "mcp-platform.allowedHosts" -}}
+{{- $fullname := include "mcp-platform.fullname" . }}
+{{- $namespace := .Release.Namespace }}
+{{- $hosts := list "localhost" "127.0.0.1" "[::1]" $fullname (printf "%s.%s" $fullname $namespace) (printf "%s.%s.svc" $fullname $namespace) (printf "%s.%s.svc.%s" $fullname $namespace .Values.clusterDomain) }}
+{{- if .Values.ingress.enabled }}
+{{- range .Values.ingress.hosts }}
+{{- $hosts = append $hosts .host }}
+{{- end }}
+{{- end }}
+{{- $hosts = concat $hosts .Values.app.allowedHosts }}
+{{- join "," (uniq $hosts) }}
+{{- end }}
+
+{{/*
+Whether sessions are shared between pods: a Redis URL, or no sessions at all (stateless).
+*/}}
+{{- define "mcp-platform.sharedSessions" -}}
+{{- if or .Values.redis.url .Values.redis.existingSecret (eq .Values.app.sessionMode "stateless") }}true{{- end }}
+{{- end }}
+
+{{/*
+Secret name and key of the Redis URL and of the metrics key.
+*/}}
+{{- define "mcp-platform.redisSecretName" -}}
+{{- default (include "mcp-platform.fullname" .) .Values.redis.existingSecret }}
+{{- end }}
+
+{{- define "mcp-platform.redisSecretKey" -}}
+{{- if .Values.redis.existingSecret }}{{ .Values.redis.existingSecretKey }}{{ else }}redis-url{{ end }}
+{{- end }}
+
+{{- define "mcp-platform.metricsSecretName" -}}
+{{- default (include "mcp-platform.fullname" .) .Values.metrics.existingSecret }}
+{{- end }}
+
+{{- define "mcp-platform.metricsSecretKey" -}}
+{{- if .Values.metrics.existingSecret }}{{ .Values.metrics.existingSecretKey }}{{ else }}metrics-key{{ end }}
+{{- end }}
+
+{{/*
+Refuses values that cannot work (also checked by values.schema.json, which
+--skip-schema-validation would bypass).
+*/}}
+{{- define "mcp-platform.validate" -}}
+{{- $replicas := int .Values.replicaCount }}
+{{- if .Values.autoscaling.enabled }}
+{{- $replicas = int .Values.autoscaling.maxReplicas }}
+{{- end }}
+{{- if and (gt $replicas 1) (not (include "mcp-platform.sharedSessions" .)) }}
+{{- fail "More than one replica needs a shared session store: set redis.url (or redis.existingSecret), or app.sessionMode=stateless. In-memory sessions live in one pod only." }}
+{{- end }}
+{{- if ge (add .Values.shutdown.preStopSleepSeconds .Values.shutdown.graceSeconds) (int .Values.terminationGracePeriodSeconds) }}
+{{- fail "shutdown.preStopSleepSeconds + shutdown.graceSeconds must stay below terminationGracePeriodSeconds, or Kubernetes kills the pod before it has drained." }}
+{{- end }}
+{{- end }}
