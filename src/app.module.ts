@@ -6,7 +6,7 @@ import { LifecycleModule } from './lifecycle';
 import { LoggingModule } from './logging/logging.module';
 import { McpModule } from './mcp';
 import { MetricsModule } from './metrics';
-import { SessionModule } from './session';
+import { SessionModule, SessionModuleOptions } from './session';
 import { TenantModule } from './tenant';
 import { enabledToolPacks } from './tools/tool-packs';
 import { PLATFORM_VERSION } from './version';
@@ -30,7 +30,7 @@ export class AppModule {
           serverInfo: { version: PLATFORM_VERSION, nodeId: config.nodeId, sessionMode: config.sessions.mode },
         }),
         HealthModule,
-        SessionModule.forRoot({ ttlSeconds: config.sessions.ttlSeconds }),
+        SessionModule.forRoot(sessionOptions(config)),
         TenantModule,
         McpModule.forRoot({
           sessionMode: config.sessions.mode,
@@ -46,4 +46,30 @@ export class AppModule {
       ],
     };
   }
+}
+
+/** Redis when a URL, sentinels or cluster nodes are configured; memory otherwise. */
+export function sessionOptions(config: AppConfig): SessionModuleOptions {
+  const { redis } = config;
+  const useRedis =
+    config.redisUrl !== undefined ||
+    (redis.mode === 'sentinel' && redis.sentinels.length > 0) ||
+    (redis.mode === 'cluster' && redis.clusterNodes.length > 0);
+  return {
+    ttlSeconds: config.sessions.ttlSeconds,
+    maxEventsPerStream: redis.maxEventsPerStream,
+    completedStreamTtlSeconds: redis.completedStreamTtlSeconds,
+    ...(useRedis && {
+      redis: {
+        url: config.redisUrl,
+        mode: redis.mode,
+        sentinels: redis.sentinels,
+        sentinelName: redis.sentinelName,
+        clusterNodes: redis.clusterNodes,
+        commandTimeoutMs: redis.commandTimeoutMs,
+        keyPrefix: redis.keyPrefix,
+        connectionName: `mcp-platform:${config.nodeId}`,
+      },
+    }),
+  };
 }

@@ -96,6 +96,49 @@ export class LoggingConfig {
   format!: (typeof LOG_FORMATS)[number];
 }
 
+export const REDIS_MODES = ['standalone', 'sentinel', 'cluster'] as const;
+export type RedisMode = (typeof REDIS_MODES)[number];
+
+/** Shared store for every replica; used when `redisUrl` (or sentinels / cluster nodes) is set. */
+export class RedisConfig {
+  /** `standalone` (the URL's server), `sentinel` (`sentinels` + `sentinelName`) or `cluster` (`clusterNodes`). @default 'standalone' */
+  @IsIn(REDIS_MODES)
+  mode!: RedisMode;
+
+  /** Prefix of every key and channel, so deployments can share a Redis. @default 'mcp:' */
+  @Matches(/^[A-Za-z0-9:_.-]{0,64}$/, { message: 'keyPrefix must be up to 64 characters of A-Z a-z 0-9 : _ . -' })
+  keyPrefix!: string;
+
+  /** Sentinel mode: `host:port` of each sentinel. */
+  @IsArray()
+  @Matches(/^[^\s:]+:\d{1,5}$/, { each: true, message: 'each sentinel must be host:port' })
+  sentinels!: string[];
+
+  /** Sentinel mode: the monitored master's name. @default 'mymaster' */
+  @IsString()
+  sentinelName!: string;
+
+  /** Cluster mode: `host:port` of some cluster nodes (the rest are discovered). */
+  @IsArray()
+  @Matches(/^[^\s:]+:\d{1,5}$/, { each: true, message: 'each cluster node must be host:port' })
+  clusterNodes!: string[];
+
+  /** How long a command may wait before failing (the request then gets 503). @default 2000 */
+  @IsInt()
+  @Min(50)
+  commandTimeoutMs!: number;
+
+  /** Events kept per SSE stream for `Last-Event-ID` resumption. @default 1000 */
+  @IsInt()
+  @Min(1)
+  maxEventsPerStream!: number;
+
+  /** Seconds an ended stream stays resumable. @default 300 */
+  @IsInt()
+  @Min(1)
+  completedStreamTtlSeconds!: number;
+}
+
 export class MetricsConfig {
   /** Serve `GET /metrics` (Prometheus text format). @default true */
   @IsBoolean()
@@ -152,6 +195,7 @@ export class AppConfig {
   @ValidateNested() @Type(() => HttpConfig) http!: HttpConfig;
   @ValidateNested() @Type(() => McpConfig) mcp!: McpConfig;
   @ValidateNested() @Type(() => LoggingConfig) logging!: LoggingConfig;
+  @ValidateNested() @Type(() => RedisConfig) redis!: RedisConfig;
   @ValidateNested() @Type(() => MetricsConfig) metrics!: MetricsConfig;
   @ValidateNested() @Type(() => ShutdownConfig) shutdown!: ShutdownConfig;
 

@@ -12,6 +12,16 @@ export const CONFIG_DEFAULTS = {
   },
   mcp: { defaultToolTimeoutMs: 30_000, responseMode: 'auto' },
   logging: { level: 'info', format: 'json' },
+  redis: {
+    mode: 'standalone',
+    keyPrefix: 'mcp:',
+    sentinels: [],
+    sentinelName: 'mymaster',
+    clusterNodes: [],
+    commandTimeoutMs: 2000,
+    maxEventsPerStream: 1000,
+    completedStreamTtlSeconds: 300,
+  },
   metrics: { enabled: true, defaultMetrics: true, tenantLabelLimit: 100 },
   shutdown: { graceSeconds: 20 },
 } as const;

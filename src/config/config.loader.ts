@@ -15,7 +15,7 @@ type Plain = Record<string, unknown>;
 /** Project root, whether running from `src/` (tests) or `dist/` (built). */
 const PROJECT_ROOT = resolve(__dirname, '..', '..');
 
-const LIST_KEYS = new Set<string>(['http.allowedHosts']);
+const LIST_KEYS = new Set<string>(['http.allowedHosts', 'redis.sentinels', 'redis.clusterNodes']);
 const NUMBER_KEYS = new Set<string>([
   'http.port',
   'http.bodyLimitBytes',

@@ -1,7 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import { JSONRPC_ERROR } from './mcp.constants';
+import { StoreUnavailableError } from '../session/session-store.exception';
 import { JsonRpcHttpException } from './mcp.exception';
+import { McpMessages } from './mcp.messages';
 
 /**
  * Maps every error leaving the MCP routes to an HTTP status with a JSON-RPC error body,
@@ -24,6 +26,12 @@ export class JsonRpcExceptionFilter implements ExceptionFilter {
       code = exception.jsonRpcCode;
       message = exception.message;
       headers = exception.headers;
+    } else if (exception instanceof StoreUnavailableError) {
+      status = HttpStatus.SERVICE_UNAVAILABLE;
+      code = JSONRPC_ERROR.SERVER_ERROR;
+      message = McpMessages.STORE_UNAVAILABLE;
+      headers = { 'Retry-After': '1' };
+      this.logger.warn({ msg: 'session store unavailable', requestId: req.id, method: req.method, url: req.url, error: exception.message });
     } else if (exception instanceof HttpException) {
       status = exception.getStatus();
       code = JSONRPC_ERROR.SERVER_ERROR;

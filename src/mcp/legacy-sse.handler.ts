@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpStatus, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { HttpStatus, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { LifecycleService } from '../lifecycle';
-import { InjectSessionStore, McpSession, SessionStore } from '../session';
+import { BUS_CHANNELS, InjectMessageBus, InjectSessionStore, McpSession, MessageBus, SessionStore } from '../session';
+import { InjectMcpOptions } from './mcp.constants';
+import type { McpModuleOptions } from './mcp-module-options.interface';
 import { JSONRPC_ERROR } from './mcp.constants';
 import { JsonRpcHttpException, SessionNotFoundException } from './mcp.exception';
 import { McpMessages } from './mcp.messages';
@@ -25,20 +27,38 @@ interface LegacyConnection {
  * POST for a session whose stream is gone gets 410 and the client reconnects.
  */
 @Injectable()
-export class LegacySseHandler implements OnModuleInit {
+export class LegacySseHandler implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('McpLegacySse');
   private readonly connections = new Map<string, LegacyConnection>();
+  private unsubscribe?: () => Promise<void>;
 
   constructor(
     private readonly servers: McpSdkServerFactory,
     private readonly lifecycle: LifecycleService,
     @InjectSessionStore() private readonly sessions: SessionStore,
+    @InjectMessageBus() private readonly bus: MessageBus,
+    @InjectMcpOptions() private readonly options: McpModuleOptions,
   ) {}
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     this.lifecycle.onDrain(() => {
       for (const connection of this.connections.values()) void connection.server.close();
     });
+    // Messages POSTed to another replica for a stream this one holds.
+    this.unsubscribe = await this.bus.subscribe(BUS_CHANNELS.node(this.options.nodeId), (payload) => {
+      if (payload.type !== 'legacy') return;
+      const connection = this.connections.get(String(payload.sessionId));
+      if (!connection) return;
+      for (const message of payload.messages as JSONRPCMessage[]) {
+        void connection.transport
+          .handleMessage(message, { requestInfo: { headers: payload.headers as Record<string, string> } })
+          .catch((error: Error) => this.logger.warn({ msg: 'forwarded legacy message refused', sessionId: payload.sessionId, error: error.message }));
+      }
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.unsubscribe?.().catch(() => undefined);
   }
 
   async connect(res: ServerResponse, base: McpBaseContext, messagesPath: string): Promise<void> {
@@ -81,13 +101,19 @@ export class LegacySseHandler implements OnModuleInit {
     }
     const session = await this.sessions.get(sessionId);
     if (!session || session.tenantId !== base.tenantId) throw new SessionNotFoundException();
+    const messages = Array.isArray(body) ? body : [body];
     const connection = this.connections.get(sessionId);
-    if (!connection) {
-      throw new JsonRpcHttpException(HttpStatus.GONE, JSONRPC_ERROR.SERVER_ERROR, McpMessages.LEGACY_STREAM_GONE);
-    }
-    // Batches are not part of the 2024-11-05 SSE transport: each message is handled alone.
-    for (const message of Array.isArray(body) ? body : [body]) {
-      await connection.transport.handleMessage(message, { requestInfo: { headers: req.headers } });
+    if (connection) {
+      // Batches are not part of the 2024-11-05 SSE transport: each message is handled alone.
+      for (const message of messages) await connection.transport.handleMessage(message, { requestInfo: { headers: req.headers } });
+    } else {
+      // The stream is held by the replica that opened it, if it is still there.
+      const holder = session.createdBy;
+      const receivers =
+        holder === this.options.nodeId
+          ? 0
+          : await this.bus.publish(BUS_CHANNELS.node(holder), { type: 'legacy', sessionId, messages, headers: flatHeaders(req) });
+      if (receivers === 0) throw new JsonRpcHttpException(HttpStatus.GONE, JSONRPC_ERROR.SERVER_ERROR, McpMessages.LEGACY_STREAM_GONE);
     }
     res.writeHead(HttpStatus.ACCEPTED).end('Accepted');
   }
@@ -95,4 +121,10 @@ export class LegacySseHandler implements OnModuleInit {
   get size(): number {
     return this.connections.size;
   }
+}
+
+function flatHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  return headers;
 }

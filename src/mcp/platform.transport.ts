@@ -10,19 +10,37 @@ import {
 import { EventStore, parseEventId, streamKeyOf } from '../session';
 import { McpRequestRouter } from './mcp-request.router';
 
-/** The SDK's event store interface over the platform's, scoped to one session. */
+/**
+ * The SDK's event store interface over the platform's, scoped to one session. This
+ * exchange is the only writer of its stream, so it numbers events itself and stores them
+ * behind the response (in order) instead of waiting for the store before each write.
+ */
 class SessionEventStore implements SdkEventStore {
   /** SDK stream ids this exchange stored events for (its POST stream). */
   readonly streamIds = new Set<string>();
+  private readonly nextSequence = new Map<string, number>();
+  private writes: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly events: EventStore,
     private readonly sessionId: string,
+    private readonly onError: (error: Error) => void,
   ) {}
 
   async storeEvent(streamId: string, message: JSONRPCMessage): Promise<string> {
     this.streamIds.add(streamId);
-    return this.events.append(streamKeyOf(this.sessionId, streamId), message as unknown as Record<string, unknown>);
+    const sequence = this.nextSequence.get(streamId) ?? 0;
+    this.nextSequence.set(streamId, sequence + 1);
+    const streamKey = streamKeyOf(this.sessionId, streamId);
+    this.writes = this.writes
+      .then(() => this.events.write(streamKey, sequence, message as unknown as Record<string, unknown>))
+      .catch(this.onError);
+    return `${streamKey}#${sequence}`;
+  }
+
+  /** Resolves once every event so far is stored. */
+  flushed(): Promise<void> {
+    return this.writes;
   }
 
   async getStreamIdForEventId(eventId: string): Promise<string | undefined> {
@@ -56,6 +74,8 @@ export interface PlatformTransportOptions {
   requestIds: Array<string | number>;
   /** Called once, when every request of the POST has been answered. */
   onSettled(): void;
+  /** A stream event could not be stored (the answer itself still reaches a connected client). */
+  onStoreError(error: Error): void;
 }
 
 /**
@@ -73,7 +93,7 @@ export class PlatformTransport extends StreamableHTTPServerTransport {
   constructor(private readonly platform: PlatformTransportOptions) {
     const eventAdapter =
       platform.sessionId && platform.events && !platform.enableJsonResponse
-        ? new SessionEventStore(platform.events, platform.sessionId)
+        ? new SessionEventStore(platform.events, platform.sessionId, platform.onStoreError)
         : undefined;
     super({
       sessionIdGenerator: undefined,
@@ -127,9 +147,10 @@ export class PlatformTransport extends StreamableHTTPServerTransport {
     this.settled = true;
     if (this.eventAdapter && this.platform.sessionId) {
       const sessionId = this.platform.sessionId;
+      await this.eventAdapter.flushed();
       await Promise.all(
         [...this.eventAdapter.streamIds].map((streamId) => this.platform.events!.complete(streamKeyOf(sessionId, streamId))),
-      ).catch(() => undefined);
+      ).catch(this.platform.onStoreError);
     }
     this.platform.onSettled();
   }

@@ -9,9 +9,10 @@ export const STANDALONE_STREAM_ID = '_GET_stream';
 
 /**
  * The standalone GET streams this replica holds, by session. Notifications that belong to
- * no request (`list_changed`, `resources/updated`) are stored in the session's standalone
- * stream, so a client that reconnects with `Last-Event-ID` gets what it missed, and written
- * to the live stream when this replica holds it.
+ * no request (`list_changed`, `resources/updated`) are appended to the session's
+ * standalone stream in the event store; whichever replica holds the client's GET follows
+ * that stream and writes them, and a client that reconnects with `Last-Event-ID` (to any
+ * replica) gets what it missed.
  */
 @Injectable()
 export class StandaloneStreamRegistry implements OnModuleDestroy {
@@ -24,28 +25,64 @@ export class StandaloneStreamRegistry implements OnModuleDestroy {
     return this.streams.get(sessionId)?.writer.open ?? false;
   }
 
-  /** Opens the session's stream on `res`; `replayingFrom` keeps live events until the replay is written. */
-  open(sessionId: string, res: ServerResponse, headers: Record<string, string>, replayingFrom?: number): StreamCursor {
-    const cursor = new StreamCursor(new SseWriter(res, headers), replayingFrom ?? -1, replayingFrom !== undefined);
+  /**
+   * Opens the session's stream on `res` and follows it; with `lastEventId`, first replays
+   * what came after it. False (nothing written) when that id is unknown or expired.
+   */
+  async open(
+    sessionId: string,
+    res: ServerResponse,
+    headers: Record<string, string>,
+    lastEventId?: string,
+    lastSequence = -1,
+  ): Promise<boolean> {
+    const streamKey = streamKeyOf(sessionId, STANDALONE_STREAM_ID);
+    const early: Array<Parameters<StreamCursor['push']>[0]> = [];
+    let cursor: StreamCursor | undefined;
+    // Follow first, then read: nothing appended in between is missed (the cursor dedupes).
+    const unsubscribe = await this.events.subscribe(streamKey, (event) => {
+      if (event === 'complete') return void (cursor ? cursor.writer.end() : res.destroy());
+      if (cursor) cursor.push(event);
+      else early.push(event);
+    });
+    let replayed: Parameters<StreamCursor['replayed']>[0] = [];
+    if (lastEventId !== undefined) {
+      const replay = await this.events.after(lastEventId).catch((error: Error) => {
+        unsubscribe();
+        throw error;
+      });
+      if (!replay) {
+        unsubscribe();
+        return false;
+      }
+      replayed = replay.events;
+    }
+    cursor = new StreamCursor(new SseWriter(res, headers), lastSequence, true);
     this.streams.set(sessionId, cursor);
     res.once('close', () => {
+      unsubscribe();
       if (this.streams.get(sessionId) === cursor) this.streams.delete(sessionId);
     });
-    return cursor;
+    cursor.replayed([...replayed, ...early]);
+    return true;
   }
 
-  /** Ends the session's stream (DELETE, drain). */
+  /** Ends this replica's stream of a session. */
   close(sessionId: string): void {
     const cursor = this.streams.get(sessionId);
     this.streams.delete(sessionId);
     cursor?.writer.end();
   }
 
-  /** Stores a notification in the session's standalone stream and writes it if the stream is here. */
+  /** Stores a notification in the session's standalone stream; its holder (any replica) writes it. */
   async notify(sessionId: string, notification: Record<string, unknown>): Promise<void> {
-    const message = { jsonrpc: '2.0', ...notification };
-    const id = await this.events.append(streamKeyOf(sessionId, STANDALONE_STREAM_ID), message);
-    this.streams.get(sessionId)?.push({ id, message });
+    await this.events.append(streamKeyOf(sessionId, STANDALONE_STREAM_ID), { jsonrpc: '2.0', ...notification });
+  }
+
+  /** Ends the session's standalone stream wherever it is held (DELETE). */
+  async end(sessionId: string): Promise<void> {
+    this.close(sessionId);
+    await this.events.complete(streamKeyOf(sessionId, STANDALONE_STREAM_ID));
   }
 
   /** Notifies every session whose stream this replica holds. */

@@ -108,7 +108,7 @@ export class StreamableHttpHandler implements OnModuleInit {
       if (session) res.setHeader('Mcp-Session-Id', session.id);
     } else {
       session = await this.restore(req, base);
-      const rest = this.routeToExchanges(session.id, messages);
+      const rest = await this.routeToExchanges(session.id, messages);
       if (rest.length === 0) {
         res.writeHead(HttpStatus.ACCEPTED).end();
         return;
@@ -131,7 +131,7 @@ export class StreamableHttpHandler implements OnModuleInit {
     const lastEventId = headerOf(req, 'last-event-id');
     if (lastEventId) return this.resume(res, session, lastEventId, headers);
     if (this.streams.has(session.id)) throw conflict();
-    this.streams.open(session.id, res, headers);
+    await this.streams.open(session.id, res, headers);
   }
 
   async delete(req: IncomingMessage, res: ServerResponse, base: McpBaseContext): Promise<void> {
@@ -139,7 +139,8 @@ export class StreamableHttpHandler implements OnModuleInit {
     const session = await this.restore(req, base);
     await this.sessions.delete(session.id);
     await this.events.deleteSession(session.id);
-    this.streams.close(session.id);
+    // Ends the session's standalone stream on whichever replica holds it.
+    await this.streams.end(session.id);
     this.observer.sessionClosed();
     res.writeHead(HttpStatus.OK).end();
   }
@@ -182,20 +183,20 @@ export class StreamableHttpHandler implements OnModuleInit {
    * Hands client responses and cancellations to the exchange waiting for them; returns
    * the messages left for a new exchange.
    */
-  private routeToExchanges(sessionId: string, messages: Message[]): Message[] {
-    return messages.filter((message) => {
+  private async routeToExchanges(sessionId: string, messages: Message[]): Promise<Message[]> {
+    const rest: Message[] = [];
+    for (const message of messages) {
       if (!('method' in message)) {
-        if (!this.router.deliverResponse(sessionId, message)) {
+        if (!(await this.router.deliverResponse(sessionId, message))) {
           this.logger.warn({ msg: 'response for no pending server request', sessionId, id: message.id });
         }
-        return false;
+      } else if (message.method === 'notifications/cancelled') {
+        await this.router.deliverCancel(sessionId, message);
+      } else {
+        rest.push(message);
       }
-      if (message.method === 'notifications/cancelled') {
-        this.router.deliverCancel(sessionId, message);
-        return false;
-      }
-      return true;
-    });
+    }
+    return rest;
   }
 
   private async serve(
@@ -224,6 +225,8 @@ export class StreamableHttpHandler implements OnModuleInit {
       retryIntervalMs: this.options.retryIntervalMs,
       requestIds,
       onSettled: closeServer,
+      onStoreError: (error) =>
+        this.logger.warn({ msg: 'stream event not stored', sessionId: session?.id, requestId: context.requestId, error: error.message }),
     });
     server = this.servers.create(context, holder);
     if (session) {
@@ -246,9 +249,8 @@ export class StreamableHttpHandler implements OnModuleInit {
     const standalone = parsed.streamKey === streamKeyOf(session.id, STANDALONE_STREAM_ID);
     if (standalone) {
       if (this.streams.has(session.id)) throw conflict();
-      const replay = await this.events.after(lastEventId);
-      if (!replay) throw new JsonRpcHttpException(HttpStatus.BAD_REQUEST, JSONRPC_ERROR.SERVER_ERROR, McpMessages.INVALID_LAST_EVENT_ID);
-      this.streams.open(session.id, res, headers, parsed.sequence).replayed(replay.events);
+      const opened = await this.streams.open(session.id, res, headers, lastEventId, parsed.sequence);
+      if (!opened) throw new JsonRpcHttpException(HttpStatus.BAD_REQUEST, JSONRPC_ERROR.SERVER_ERROR, McpMessages.INVALID_LAST_EVENT_ID);
       return;
     }
 

@@ -19,7 +19,13 @@ export type StreamListener = (event: StoredEvent | 'complete') => void;
  * event id is `<streamKey>#<sequence>`. Streams are bounded and expire.
  */
 export interface EventStore {
+  /** Appends with a sequence the store assigns (streams several replicas write to). */
   append(streamKey: string, message: Record<string, unknown>): Promise<string>;
+  /**
+   * Appends at a sequence the caller assigns: for streams with a single writer (a POST's
+   * answer), which then need not wait for the store to know the event id.
+   */
+  write(streamKey: string, sequence: number, message: Record<string, unknown>): Promise<void>;
   /** Events after `eventId` in its stream; undefined when the id is unknown or expired. */
   after(eventId: string): Promise<StreamReplay | undefined>;
   /** Marks a stream as ended: its last response was sent. */

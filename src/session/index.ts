@@ -1,4 +1,8 @@
-export { InjectEventStore, InjectSessionStore } from './session.constants';
+export { InjectEventStore, InjectMessageBus, InjectSessionStore } from './session.constants';
+export { BUS_CHANNELS, MessageBus } from './message-bus.interface';
+export type { BusHandler } from './message-bus.interface';
+export { StoreUnavailableError } from './session-store.exception';
+export type { RedisConnectionOptions } from './redis/redis.connection';
 export { EventStore, parseEventId, sessionOfStreamKey, streamKeyOf } from './event-store.interface';
 export type { StoredEvent, StreamListener, StreamReplay } from './event-store.interface';
 export { MemoryEventStore, EventStoreLimits } from './memory-event.store';

@@ -49,6 +49,16 @@ export class MemoryEventStore implements EventStore, OnModuleDestroy {
     return event.id;
   }
 
+  async write(streamKey: string, sequence: number, message: Record<string, unknown>): Promise<void> {
+    const stream = this.streamFor(streamKey);
+    const event: StoredEvent = { id: `${streamKey}#${sequence}`, message };
+    stream.next = Math.max(stream.next, sequence + 1);
+    stream.events.push(event);
+    if (stream.events.length > this.limits.maxEventsPerStream) stream.events.shift();
+    stream.expiresAt = this.now() + this.limits.openTtlSeconds * 1000;
+    for (const listener of stream.listeners) listener(event);
+  }
+
   async after(eventId: string): Promise<StreamReplay | undefined> {
     const parsed = parseEventId(eventId);
     if (!parsed) return undefined;
