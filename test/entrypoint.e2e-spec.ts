@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { INITIALIZE, postRaw, readMessages } from './helpers/platform';
@@ -12,12 +11,9 @@ describe('the built entry point (dist/main.js)', () => {
   let server: Spawned | undefined;
 
   beforeAll(() => {
-    execFileSync(process.execPath, [resolve(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
-      cwd: ROOT,
-      stdio: 'pipe',
-    });
+    // Built by test/global-setup.js.
     expect(existsSync(MAIN)).toBe(true);
-  }, 120_000);
+  });
 
   afterEach(async () => {
     await stop(server);

@@ -88,6 +88,14 @@ describe('the Helm chart (helm/mcp-platform)', () => {
       expect(validate(withValues((v) => ((v.replicaCount = 3), (v.app.sessionMode = 'stateless'))))).toBe(true);
     });
 
+    it('accepts more than one replica with Redis Sentinel or Cluster, not with an empty node list', () => {
+      const sentinel = (sentinels: string[]) => withValues((v) => ((v.replicaCount = 3), (v.redis.mode = 'sentinel'), (v.redis.sentinels = sentinels)));
+      expect(validate(sentinel(['sentinel-0:26379', 'sentinel-1:26379']))).toBe(true);
+      expect(validate(sentinel([]))).toBe(false);
+      expect(validate(withValues((v) => ((v.replicaCount = 3), (v.redis.mode = 'cluster'), (v.redis.clusterNodes = ['redis-0:6379']))))).toBe(true);
+      expect(validate(withValues((v) => (v.redis.sentinels = ['no-port'])))).toBe(false);
+    });
+
     it('refuses autoscaling beyond one replica with in-memory sessions', () => {
       expect(validate(withValues((v) => (v.autoscaling.enabled = true)))).toBe(false);
       expect(validate(withValues((v) => ((v.autoscaling.enabled = true), (v.app.sessionMode = 'stateless'))))).toBe(true);

@@ -1,0 +1,93 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { Spawned, freePort, start, stop, waitFor } from './processes';
+
+export interface RedisServer {
+  port: number;
+  url: string;
+  process: Spawned;
+  /** Stops it (by PID); `restart()` brings it back on the same port. */
+  stop(): Promise<void>;
+  restart(): Promise<void>;
+}
+
+function redisArgs(port: number, extra: string[] = []): string[] {
+  return ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...extra];
+}
+
+async function waitForPing(port: number): Promise<void> {
+  await waitFor(
+    async () => {
+      const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      try {
+        await client.connect();
+        return (await client.ping()) === 'PONG';
+      } finally {
+        client.disconnect();
+      }
+    },
+    10_000,
+    `redis-server on ${port}`,
+  );
+}
+
+/** A real redis-server on a free port, owned by the test (stop it in afterAll). */
+export async function startRedis(): Promise<RedisServer> {
+  const port = await freePort();
+  const server: RedisServer = {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    process: start('redis-server', redisArgs(port), process.env),
+    async stop() {
+      await stop(server.process);
+    },
+    async restart() {
+      await stop(server.process);
+      server.process = start('redis-server', redisArgs(port), process.env);
+      await waitForPing(port);
+    },
+  };
+  await waitForPing(port);
+  return server;
+}
+
+export interface RedisCluster {
+  nodes: string[];
+  stop(): Promise<void>;
+}
+
+/** A 3-master Redis Cluster on free ports (no replicas), in a temp dir removed on stop. */
+export async function startRedisCluster(): Promise<RedisCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'mcp-redis-cluster-'));
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const processes = ports.map((port) =>
+    start(
+      'redis-server',
+      redisArgs(port, ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--dir', dir]),
+      process.env,
+    ),
+  );
+  const cluster: RedisCluster = {
+    nodes: ports.map((port) => `127.0.0.1:${port}`),
+    async stop() {
+      await Promise.all(processes.map((spawned) => stop(spawned)));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    for (const port of ports) await waitForPing(port);
+    execFileSync('redis-cli', ['--cluster', 'create', ...cluster.nodes, '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'pipe' });
+    await waitFor(
+      () => execFileSync('redis-cli', ['-p', String(ports[0]), 'cluster', 'info']).toString().includes('cluster_state:ok'),
+      15_000,
+      'the cluster to be ready',
+    );
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
+  return cluster;
+}
