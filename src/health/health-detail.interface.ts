@@ -18,6 +18,7 @@ export interface HealthDetail {
   features: {
     metrics: boolean;
     metricsKey: boolean;
+    /** Sessions in Redis (shared by every replica) rather than in this process. */
     redis: boolean;
     trustTenantHeaders: boolean;
     toolPacks: Record<string, boolean>;

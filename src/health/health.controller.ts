@@ -59,7 +59,7 @@ export class HealthController {
       features: {
         metrics: this.config.metrics.enabled,
         metricsKey: Boolean(this.config.metrics.key),
-        redis: Boolean(this.config.redisUrl),
+        redis: this.store.kind === 'redis',
         trustTenantHeaders: this.config.gateway.trustTenantHeaders,
         toolPacks: { ...this.config.toolPacks },
       },

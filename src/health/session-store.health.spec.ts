@@ -1,10 +1,11 @@
 import { HealthIndicatorService } from '@nestjs/terminus';
-import type { AppConfig } from '../config/app-config';
-import { MemorySessionStore } from '../session';
+import { MemorySessionStore, SessionStore } from '../session';
 import { SessionStoreHealthIndicator } from './session-store.health';
 
-const MEMORY_CONFIG = {} as AppConfig;
-const REDIS_CONFIG = { redisUrl: 'redis://redis:6379' } as AppConfig;
+/** Any store that is not the memory one (the Redis store in production). */
+function sharedStore(ping: () => Promise<void>): SessionStore {
+  return { ping, count: async () => 0 } as unknown as SessionStore;
+}
 
 describe(SessionStoreHealthIndicator.name, () => {
   let store: MemorySessionStore;
@@ -14,13 +15,15 @@ describe(SessionStoreHealthIndicator.name, () => {
   });
 
   it('is up when the store answers its ping', async () => {
-    const sut = new SessionStoreHealthIndicator(new HealthIndicatorService(), store, MEMORY_CONFIG);
+    const sut = new SessionStoreHealthIndicator(new HealthIndicatorService(), store);
     expect(await sut.isReachable('sessionStore')).toEqual({ sessionStore: { status: 'up', store: 'memory' } });
   });
 
   it('is down with the reason when the ping fails', async () => {
-    jest.spyOn(store, 'ping').mockRejectedValue(new Error('connect ECONNREFUSED'));
-    const sut = new SessionStoreHealthIndicator(new HealthIndicatorService(), store, REDIS_CONFIG);
+    const sut = new SessionStoreHealthIndicator(
+      new HealthIndicatorService(),
+      sharedStore(() => Promise.reject(new Error('connect ECONNREFUSED'))),
+    );
     expect(await sut.isReachable('sessionStore')).toEqual({
       sessionStore: { status: 'down', store: 'redis', message: 'connect ECONNREFUSED' },
     });
@@ -28,13 +31,13 @@ describe(SessionStoreHealthIndicator.name, () => {
 
   it('is down when the ping does not answer in time', async () => {
     jest.spyOn(store, 'ping').mockReturnValue(new Promise<void>(() => undefined));
-    const sut = new SessionStoreHealthIndicator(new HealthIndicatorService(), store, MEMORY_CONFIG);
+    const sut = new SessionStoreHealthIndicator(new HealthIndicatorService(), store);
     const result = await sut.isReachable('sessionStore', 10);
     expect(result.sessionStore).toMatchObject({ status: 'down', message: 'session store ping timed out after 10 ms' });
   });
 
   it('counts active sessions, or gives null when the store fails', async () => {
-    const sut = new SessionStoreHealthIndicator(new HealthIndicatorService(), store, MEMORY_CONFIG);
+    const sut = new SessionStoreHealthIndicator(new HealthIndicatorService(), store);
     expect(await sut.activeSessions()).toBe(0);
     jest.spyOn(store, 'count').mockRejectedValue(new Error('down'));
     expect(await sut.activeSessions()).toBeNull();

@@ -1,9 +1,7 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import type { AppConfig } from '../config/app-config';
-import { InjectAppConfig } from '../config/config.constants';
 import { PlatformMetrics } from '../metrics';
-import { InjectSessionStore, SessionStore } from '../session';
+import { InjectSessionStore, MemorySessionStore, SessionStore } from '../session';
 import { STORE_PING_TIMEOUT_MS } from './health.constants';
 import { withTimeout } from './timeout';
 
@@ -13,13 +11,17 @@ export class SessionStoreHealthIndicator {
   constructor(
     private readonly health: HealthIndicatorService,
     @InjectSessionStore() private readonly store: SessionStore,
-    @InjectAppConfig() private readonly config: AppConfig,
     @Optional() private readonly metrics?: PlatformMetrics,
   ) {}
 
+  /** `memory` (one process) or `redis` (shared by every replica). */
+  get kind(): 'memory' | 'redis' {
+    return this.store instanceof MemorySessionStore ? 'memory' : 'redis';
+  }
+
   async isReachable<const Key extends string>(key: Key, timeoutMs = STORE_PING_TIMEOUT_MS) {
     const indicator = this.health.check(key);
-    const kind = this.config.redisUrl ? 'redis' : 'memory';
+    const kind = this.kind;
     const ping = () => withTimeout(this.store.ping(), timeoutMs, 'session store ping');
     try {
       await (this.metrics ? this.metrics.storeOperation('ping', ping) : ping());
