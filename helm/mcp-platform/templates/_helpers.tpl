@@ -91,10 +91,13 @@ Ingress hosts are always added.
 {{- end }}
 
 {{/*
-Whether sessions are shared between pods: a Redis URL, or no sessions at all (stateless).
+Whether sessions are shared between pods: Redis (a URL, sentinels or cluster nodes), or no
+sessions at all (stateless).
 */}}
 {{- define "mcp-platform.sharedSessions" -}}
-{{- if or .Values.redis.url .Values.redis.existingSecret (eq .Values.app.sessionMode "stateless") }}true{{- end }}
+{{- $sentinel := and (eq .Values.redis.mode "sentinel") .Values.redis.sentinels }}
+{{- $cluster := and (eq .Values.redis.mode "cluster") .Values.redis.clusterNodes }}
+{{- if or .Values.redis.url .Values.redis.existingSecret $sentinel $cluster (eq .Values.app.sessionMode "stateless") }}true{{- end }}
 {{- end }}
 
 {{/*
@@ -126,7 +129,7 @@ Refuses values that cannot work (also checked by values.schema.json, which
 {{- $replicas = int .Values.autoscaling.maxReplicas }}
 {{- end }}
 {{- if and (gt $replicas 1) (not (include "mcp-platform.sharedSessions" .)) }}
-{{- fail "More than one replica needs a shared session store: set redis.url (or redis.existingSecret), or app.sessionMode=stateless. In-memory sessions live in one pod only." }}
+{{- fail "More than one replica needs a shared session store: set redis.url (or redis.existingSecret, sentinels or cluster nodes), or app.sessionMode=stateless. In-memory sessions live in one pod only." }}
 {{- end }}
 {{- if ge (add .Values.shutdown.preStopSleepSeconds .Values.shutdown.graceSeconds) (int .Values.terminationGracePeriodSeconds) }}
 {{- fail "shutdown.preStopSleepSeconds + shutdown.graceSeconds must stay below terminationGracePeriodSeconds, or Kubernetes kills the pod before it has drained." }}
