@@ -36,6 +36,7 @@ export class AppModule {
           sessionMode: config.sessions.mode,
           defaultToolTimeoutMs: config.mcp.defaultToolTimeoutMs,
           responseMode: config.mcp.responseMode,
+          retryIntervalMs: config.mcp.retryIntervalMs,
           allowedHosts: config.http.allowedHosts,
           allowedOrigins: config.http.allowedOrigins,
           bodyLimitBytes: config.http.bodyLimitBytes,

@@ -83,6 +83,11 @@ export class McpConfig {
   @IsIn(RESPONSE_MODES)
   responseMode!: ResponseMode;
 
+  /** `retry:` (ms) in priming events of resumable streams: how soon clients reconnect. @default 1000 */
+  @IsInt()
+  @Min(0)
+  retryIntervalMs!: number;
+
   @IsOptional()
   @IsString()
   instructions?: string;

@@ -10,7 +10,7 @@ export const CONFIG_DEFAULTS = {
     allowedOrigins: [],
     bodyLimitBytes: 1024 * 1024,
   },
-  mcp: { defaultToolTimeoutMs: 30_000, responseMode: 'auto' },
+  mcp: { defaultToolTimeoutMs: 30_000, responseMode: 'auto', retryIntervalMs: 1000 },
   logging: { level: 'info', format: 'json' },
   redis: {
     mode: 'standalone',
