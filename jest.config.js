@@ -5,7 +5,7 @@
  * but Jest's module registry cannot do that before Node 24.9, so the ESM-only packages are
  * compiled to CommonJS by SWC for the tests, like our own TypeScript.
  */
-const ESM_ONLY = ['@nestjs', 'uid'];
+const ESM_ONLY = ['@nestjs', 'uid', 'jose'];
 
 const transform = { '^.+\\.(t|j)s$': ['@swc/jest'] };
 const common = {

@@ -7,6 +7,7 @@ import { LoggingModule } from './logging/logging.module';
 import { McpModule } from './mcp';
 import { MetricsModule } from './metrics';
 import { SessionModule, SessionModuleOptions } from './session';
+import { AuthModule } from './auth';
 import { TenantModule } from './tenant';
 import { enabledToolPacks } from './tools/tool-packs';
 import { PLATFORM_VERSION } from './version';
@@ -32,6 +33,7 @@ export class AppModule {
         HealthModule,
         SessionModule.forRoot(sessionOptions(config)),
         TenantModule,
+        AuthModule.forRoot(),
         McpModule.forRoot({
           sessionMode: config.sessions.mode,
           defaultToolTimeoutMs: config.mcp.defaultToolTimeoutMs,

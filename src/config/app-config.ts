@@ -1,4 +1,5 @@
 import { Type } from 'class-transformer';
+import { AuthConfig, RateLimitsConfig, TenantConfig } from './auth-config';
 import {
   ArrayNotEmpty,
   IsArray,
@@ -13,6 +14,8 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+
+export * from './auth-config';
 
 export const SESSION_MODES = ['stateful', 'stateless'] as const;
 export type SessionMode = (typeof SESSION_MODES)[number];
@@ -204,8 +207,10 @@ export class AppConfig {
   @ValidateNested() @Type(() => MetricsConfig) metrics!: MetricsConfig;
   @ValidateNested() @Type(() => ShutdownConfig) shutdown!: ShutdownConfig;
 
-  // Accepted now so existing config files keep loading; enforced by the auth and tenancy work.
-  @IsOptional() @IsObject() auth?: Record<string, unknown>;
-  @IsOptional() @IsObject() tenants?: Record<string, unknown>;
-  @IsOptional() @IsObject() rateLimit?: Record<string, unknown>;
+  @ValidateNested() @Type(() => AuthConfig) auth!: AuthConfig;
+  @ValidateNested() @Type(() => RateLimitsConfig) rateLimit!: RateLimitsConfig;
+
+  /** Per-tenant rules by tenant id; validated entry by entry by the loader. */
+  @IsObject()
+  tenants!: Record<string, TenantConfig>;
 }

@@ -12,6 +12,9 @@ export const CONFIG_DEFAULTS = {
   },
   mcp: { defaultToolTimeoutMs: 30_000, responseMode: 'auto', retryIntervalMs: 1000 },
   logging: { level: 'info', format: 'json' },
+  auth: { apiKeys: [] },
+  tenants: {},
+  rateLimit: { default: { limit: 600, ttlSeconds: 60 } },
   redis: {
     mode: 'standalone',
     keyPrefix: 'mcp:',

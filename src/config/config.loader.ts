@@ -5,7 +5,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
 import { parse as parseYaml } from 'yaml';
-import { AppConfig } from './app-config';
+import { AppConfig, TenantConfig } from './app-config';
 import { DEFAULT_CONFIG_PATH, ENV_OVERRIDES } from './config.constants';
 import { CONFIG_DEFAULTS } from './config.defaults';
 import { ConfigValidationError } from './config.exception';
@@ -51,11 +51,29 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
 
   const config = plainToInstance(AppConfig, merged);
   const errors = validateSync(config, { whitelist: true, forbidNonWhitelisted: true });
-  if (errors.length > 0) {
-    throw new ConfigValidationError(flatten(errors).map((p) => describe(p, fromEnv)));
-  }
+  const problems = flatten(errors).map((p) => describe(p, fromEnv));
+  problems.push(...validateTenants(config));
+  if (problems.length > 0) throw new ConfigValidationError(problems);
   return config;
 }
+
+/** `tenants` is a map keyed by tenant id: each key and entry is checked here. */
+function validateTenants(config: AppConfig): string[] {
+  const problems: string[] = [];
+  const raw = (config.tenants ?? {}) as Record<string, unknown>;
+  const tenants: Record<string, TenantConfig> = {};
+  for (const [id, value] of Object.entries(raw)) {
+    if (!TENANT_KEY.test(id)) problems.push(`tenants.${id}: tenant id must match ${TENANT_KEY}`);
+    const entry = plainToInstance(TenantConfig, value ?? {});
+    const entryErrors = validateSync(entry, { whitelist: true, forbidNonWhitelisted: true });
+    problems.push(...flatten(entryErrors).map((p) => `tenants.${id}.${p.path}: ${p.message}`));
+    tenants[id] = entry;
+  }
+  config.tenants = tenants;
+  return problems;
+}
+
+const TENANT_KEY = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 
 function readYaml(configured: string | undefined): Plain {
   const path = configured ?? DEFAULT_CONFIG_PATH;

@@ -1,3 +1,4 @@
+import { Public } from '../auth/public.decorator';
 import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import type { Response } from 'express';
@@ -12,6 +13,8 @@ import { McpRegistryHealthIndicator } from './mcp-registry.health';
 import { SessionStoreHealthIndicator } from './session-store.health';
 
 /** Liveness, readiness and detail, for Kubernetes probes, load balancers and people. */
+/** Probes and detail are public: Kubernetes and load balancers call them without credentials. */
+@Public()
 @Controller()
 export class HealthController {
   constructor(

@@ -71,6 +71,7 @@ export class LegacySseHandler implements OnModuleInit, OnModuleDestroy {
       ...(base.tenantId !== undefined && { tenantId: base.tenantId }),
       protocolVersion: '2024-11-05',
       clientCapabilities: {},
+      ...(base.principal && base.principal.kind !== 'anonymous' && { principal: base.principal.id }),
       createdAt: Date.now(),
       createdBy: base.nodeId,
     };
@@ -100,7 +101,8 @@ export class LegacySseHandler implements OnModuleInit, OnModuleDestroy {
       throw new JsonRpcHttpException(HttpStatus.BAD_REQUEST, JSONRPC_ERROR.SERVER_ERROR, 'Bad Request: sessionId query parameter is required');
     }
     const session = await this.sessions.get(sessionId);
-    if (!session || session.tenantId !== base.tenantId) throw new SessionNotFoundException();
+    const principal = base.principal && base.principal.kind !== 'anonymous' ? base.principal.id : undefined;
+    if (!session || session.tenantId !== base.tenantId || session.principal !== principal) throw new SessionNotFoundException();
     const messages = Array.isArray(body) ? body : [body];
     const connection = this.connections.get(sessionId);
     if (connection) {

@@ -36,11 +36,14 @@ export class McpEdgeContext {
     const receivedAt = performance.now();
     this.observeExchange(req, res, pathTenantId);
     this.hosts.assertAllowed(req.headers.host, req.headers.origin);
-    const { tenantId, userId } = this.tenants.resolve(pathTenantId, req.headers);
+    // The guard chain (AuthModule) resolved who calls and for which tenant; without it, anonymous.
+    const access = (req as { mcpAccess?: RequestAccessLike }).mcpAccess;
+    const { tenantId, userId } = access ?? this.tenants.resolve(pathTenantId, req.headers);
     return {
       requestId: String(req.id ?? ''),
       tenantId,
       userId,
+      ...(access && { principal: access.principal }),
       headers: flattenHeaders(req.headers),
       nodeId: this.options.nodeId,
       receivedAt,
@@ -64,6 +67,13 @@ export class McpEdgeContext {
 }
 
 /** Reports the exchange's size and status once its response is done. */
+/** What AuthModule's guard leaves on the request (`mcpAccess`). */
+interface RequestAccessLike {
+  principal: { id: string; kind: string; permissions: readonly string[] };
+  tenantId?: string;
+  userId?: string;
+}
+
 function flattenHeaders(headers: IncomingMessage['headers']): Record<string, string | undefined> {
   const flat: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(headers)) flat[name] = Array.isArray(value) ? value.join(', ') : value;

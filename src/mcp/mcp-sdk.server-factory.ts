@@ -31,6 +31,8 @@ import { McpRegistry } from './mcp.registry';
 import type { McpRequestContext } from './interfaces/mcp-context.interface';
 import type { LoggingLevel, ToolResult } from './interfaces/mcp-content.interface';
 import { MCP_OBSERVER, McpObserver } from './interfaces/mcp-observer.interface';
+import { MCP_ACCESS_POLICY, McpAccessPolicy } from './interfaces/mcp-access-policy.interface';
+import type { ToolDefinition } from './mcp.registry';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -63,6 +65,8 @@ export class McpSdkServerFactory {
   private readonly capabilities: Record<string, unknown>;
   private readonly stateful: boolean;
   private readonly observer: McpObserver;
+  /** Tool lists by access key (principal and tenant), computed once per key and registry change. */
+  private readonly visibleTools = new Map<string, ToolDefinition[]>();
 
   constructor(
     private readonly registry: McpRegistry,
@@ -70,8 +74,10 @@ export class McpSdkServerFactory {
     @InjectSessionStore() private readonly sessions: SessionStore,
     @InjectMcpOptions() private readonly options: McpModuleOptions,
     @Optional() @Inject(MCP_OBSERVER) observer?: McpObserver,
+    @Optional() @Inject(MCP_ACCESS_POLICY) private readonly policy?: McpAccessPolicy,
   ) {
     this.stateful = options.sessionMode === 'stateful';
+    registry.onChange(() => this.visibleTools.clear());
     this.observer = observer ?? NOOP_OBSERVER;
     this.capabilities = {
       tools: { listChanged: true },
@@ -114,10 +120,13 @@ export class McpSdkServerFactory {
     const on = <S extends StrictRequestSchema>(schema: S, handler: (request: z.output<S>, extra: Extra) => unknown) =>
       this.handle(server, schema, handler, tenantId);
 
-    on(ListToolsRequestSchema, () => ({ tools: this.registry.listTools() }));
-    on(CallToolRequestSchema, ({ params }, extra) =>
-      this.executor.callTool(params.name, params.arguments, env(extra, params._meta?.progressToken)),
-    );
+    on(ListToolsRequestSchema, () => ({ tools: this.toolsFor(request) }));
+    on(CallToolRequestSchema, ({ params }, extra) => {
+      const tool = this.registry.getTool(params.name);
+      const access = tool && this.policy?.toolAccess(request, tool);
+      if (access && !access.allowed) return { content: [{ type: 'text', text: access.reason ?? 'Forbidden' }], isError: true };
+      return this.executor.callTool(params.name, params.arguments, env(extra, params._meta?.progressToken));
+    });
     on(ListResourcesRequestSchema, () => ({ resources: this.registry.listResources() }));
     on(ListResourceTemplatesRequestSchema, () => ({ resourceTemplates: this.registry.listResourceTemplates() }));
     on(ReadResourceRequestSchema, ({ params }, extra) =>
@@ -150,6 +159,20 @@ export class McpSdkServerFactory {
       });
     }
     return server;
+  }
+
+  /** The tools this request may see: all of them, or those the access policy lets through. */
+  toolsFor(request: McpRequestContext): ToolDefinition[] {
+    if (!this.policy) return this.registry.listTools();
+    const key = this.policy.cacheKey(request);
+    let tools = this.visibleTools.get(key);
+    if (!tools) {
+      tools = [...this.registry.allTools()].filter((tool) => this.policy!.toolAccess(request, tool).allowed).map((tool) => tool.definition);
+      // Bounded: many distinct callers just recompute.
+      if (this.visibleTools.size >= 1000) this.visibleTools.clear();
+      this.visibleTools.set(key, tools);
+    }
+    return tools;
   }
 
   /**

@@ -102,6 +102,7 @@ export class McpExplorer implements OnModuleInit {
       output,
       permissions: options.permissions ?? [`${source.pack}:${options.name}`],
       timeoutMs: options.timeoutMs,
+      ...(options.rateLimit && { rateLimit: { limit: options.rateLimit.limit, ttlSeconds: options.rateLimit.ttlSeconds } }),
       handler,
     });
   }

@@ -33,6 +33,7 @@ export interface RegisteredTool extends McpSource {
   readonly output?: CompiledSchema;
   readonly permissions: readonly string[];
   readonly timeoutMs?: number;
+  readonly rateLimit?: { readonly limit: number; readonly ttlSeconds: number };
   readonly handler: McpHandler;
 }
 

@@ -41,6 +41,7 @@ import { SseWriter } from './sse.writer';
 import { StreamCursor } from './stream-cursor';
 import type { McpRequestContext } from './interfaces/mcp-context.interface';
 import { MCP_OBSERVER, McpObserver } from './interfaces/mcp-observer.interface';
+import { MCP_ACCESS_POLICY, McpAccessPolicy } from './interfaces/mcp-access-policy.interface';
 
 /** The request context before the session is known. */
 export type McpBaseContext = Omit<McpRequestContext, 'sessionId' | 'client' | 'protocolVersion'>;
@@ -77,6 +78,7 @@ export class StreamableHttpHandler implements OnModuleInit {
     @InjectEventStore() private readonly events: EventStore,
     @InjectMcpOptions() private readonly options: McpModuleOptions,
     @Optional() @Inject(MCP_OBSERVER) observer?: McpObserver,
+    @Optional() @Inject(MCP_ACCESS_POLICY) private readonly policy?: McpAccessPolicy,
   ) {
     this.stateful = options.sessionMode === 'stateful';
     this.observer = observer ?? NOOP_OBSERVER;
@@ -91,7 +93,9 @@ export class StreamableHttpHandler implements OnModuleInit {
   async post(req: IncomingMessage, res: ServerResponse, body: JSONRPCMessage | JSONRPCMessage[], base: McpBaseContext): Promise<void> {
     const messages = (Array.isArray(body) ? body : [body]) as unknown as Message[];
     if (!this.stateful) {
-      return this.serve(req, res, body, { ...base, sessionId: headerOf(req, SESSION_HEADER) }, undefined, messages);
+      const context = { ...base, sessionId: headerOf(req, SESSION_HEADER) };
+      await this.enforceToolAccess(res, context, messages);
+      return this.serve(req, res, body, context, undefined, messages);
     }
 
     const initialize = messages.find((message) => message.method === 'initialize' && 'id' in message);
@@ -117,7 +121,9 @@ export class StreamableHttpHandler implements OnModuleInit {
         body = (Array.isArray(body) ? rest : rest[0]) as unknown as JSONRPCMessage | JSONRPCMessage[];
       }
     }
-    return this.serve(req, res, body, contextOf(base, session), session, messages);
+    const context = contextOf(base, session);
+    await this.enforceToolAccess(res, context, messages);
+    return this.serve(req, res, body, context, session, messages);
   }
 
   async get(req: IncomingMessage, res: ServerResponse, base: McpBaseContext): Promise<void> {
@@ -162,6 +168,7 @@ export class StreamableHttpHandler implements OnModuleInit {
       protocolVersion: SUPPORTED_PROTOCOL_VERSIONS.includes(protocolVersion) ? protocolVersion : LATEST_PROTOCOL_VERSION,
       clientInfo: { name: clientInfo.name, version: clientInfo.version },
       clientCapabilities: capabilities as Record<string, unknown>,
+      ...(base.principal && base.principal.kind !== 'anonymous' && { principal: base.principal.id }),
       createdAt: Date.now(),
       createdBy: base.nodeId,
     };
@@ -175,8 +182,48 @@ export class StreamableHttpHandler implements OnModuleInit {
     const sessionId = headerOf(req, SESSION_HEADER);
     if (!sessionId) throw new SessionIdRequiredException();
     const session = await this.sessions.get(sessionId);
-    if (!session || session.tenantId !== base.tenantId) throw new SessionNotFoundException();
+    // Another tenant's or another credential's session looks exactly like an unknown one.
+    const principal = base.principal && base.principal.kind !== 'anonymous' ? base.principal.id : undefined;
+    if (!session || session.tenantId !== base.tenantId || session.principal !== principal) throw new SessionNotFoundException();
     return session;
+  }
+
+  /** Refuses (403) calls of tools the caller may not use, and (429) calls over a tool's own limit. */
+  private async enforceToolAccess(res: ServerResponse, context: McpRequestContext, messages: Message[]): Promise<void> {
+    if (!this.policy) return;
+    for (const message of messages) {
+      if (message.method !== 'tools/call' || !('id' in message)) continue;
+      const name = (message.params as { name?: unknown } | undefined)?.name;
+      const tool = typeof name === 'string' ? this.registry.getTool(name) : undefined;
+      if (!tool) continue;
+      const access = this.policy.toolAccess(context, tool);
+      if (!access.allowed) {
+        this.logger.warn({
+          event: 'request_refused',
+          who: context.principal?.id ?? 'anonymous',
+          tenantId: context.tenantId,
+          what: `tools/call ${tool.definition.name}`,
+          why: access.reason,
+          status: 403,
+          requestId: context.requestId,
+        });
+        throw new JsonRpcHttpException(HttpStatus.FORBIDDEN, JSONRPC_ERROR.SERVER_ERROR, access.reason ?? 'Forbidden');
+      }
+      const quota = await this.policy.consumeToolQuota(context, tool);
+      if (quota.limit !== undefined) {
+        res.setHeader('X-RateLimit-Limit-Tool', quota.limit);
+        res.setHeader('X-RateLimit-Remaining-Tool', quota.remaining ?? 0);
+        res.setHeader('X-RateLimit-Reset-Tool', quota.resetSeconds ?? 0);
+      }
+      if (!quota.allowed) {
+        throw new JsonRpcHttpException(
+          HttpStatus.TOO_MANY_REQUESTS,
+          JSONRPC_ERROR.SERVER_ERROR,
+          `Too Many Requests: tool "${tool.definition.name}" allows ${quota.limit} calls per window`,
+          { 'Retry-After': String(Math.max(1, quota.resetSeconds ?? 1)) },
+        );
+      }
+    }
   }
 
   /**

@@ -40,7 +40,8 @@ export class SessionModule {
       module: SessionModule,
       global: true,
       providers,
-      exports: [SessionStore, EventStore, MessageBus],
+      // The connection too, for other fleet-wide state (rate-limit counters).
+      exports: [SessionStore, EventStore, MessageBus, ...(options.redis ? [RedisConnection] : [])],
     };
   }
 }

@@ -27,6 +27,13 @@ export function McpTool(options: McpToolOptions): MethodDecorator {
     if (options.timeoutMs !== undefined && (!Number.isInteger(options.timeoutMs) || options.timeoutMs <= 0)) {
       throw new McpDefinitionError(where, `timeoutMs must be a positive integer, got ${options.timeoutMs}`);
     }
+    const rateLimit = options.rateLimit;
+    if (
+      rateLimit !== undefined &&
+      (!Number.isInteger(rateLimit?.limit) || rateLimit.limit <= 0 || !Number.isInteger(rateLimit.ttlSeconds) || rateLimit.ttlSeconds <= 0)
+    ) {
+      throw new McpDefinitionError(where, 'rateLimit needs a positive integer limit and ttlSeconds');
+    }
     SetMetadata(MCP_TOOL_METADATA, { ...options, name })(target, key, descriptor);
   };
 }

@@ -8,8 +8,10 @@ export interface McpRequestContext {
   readonly sessionId?: string;
   /** The tenant the request acts for (path, credential binding or trusted gateway header). */
   readonly tenantId?: string;
-  /** The end user, when a trusted gateway names one. */
+  /** The end user, from the credential or a trusted gateway. */
   readonly userId?: string;
+  /** The authenticated caller (`anonymous` with every permission when auth is off). */
+  readonly principal?: { readonly id: string; readonly kind: string; readonly permissions: readonly string[] };
   /** Request headers, lower-cased names. Secrets are not masked here: mask before showing. */
   readonly headers: Readonly<Record<string, string | undefined>>;
   /** This replica's node id. */

@@ -35,6 +35,8 @@ export interface McpToolOptions {
   permissions?: string[];
   /** Per-call time limit; default `mcp.defaultToolTimeoutMs`. */
   timeoutMs?: number;
+  /** Calls per caller per window for this tool, on top of the caller's overall limit (429 past it). */
+  rateLimit?: { limit: number; ttlSeconds: number };
 }
 
 /** Completes one argument of a prompt or one variable of a resource template. */

@@ -1,0 +1,30 @@
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { AuthFailureReason, PlatformMetrics } from '../metrics';
+
+export interface RefusalEvent {
+  /** Principal id, or what little is known (`anonymous`, `api-key:unknown`). Never a secret. */
+  who: string;
+  tenantId?: string;
+  /** What was asked for: `POST /mcp`, `tools/call environmentDump` … */
+  what: string;
+  /** Why it was refused. */
+  why: string;
+  status: number;
+  requestId?: string;
+  /** Label for `mcp_auth_failures_total{reason}`; omitted for rate limits. */
+  reason?: AuthFailureReason;
+}
+
+/** One structured log event (and a metric) for every refused request. */
+@Injectable()
+export class AuthAudit {
+  private readonly logger = new Logger('Audit');
+
+  constructor(@Optional() private readonly metrics?: PlatformMetrics) {}
+
+  refused(event: RefusalEvent): void {
+    this.logger.warn({ event: 'request_refused', ...event });
+    if (event.status === 429) this.metrics?.rateLimited(event.tenantId);
+    else if (event.reason) this.metrics?.authFailure(event.reason, event.tenantId);
+  }
+}

@@ -1,0 +1,86 @@
+import { CanActivate, ExecutionContext, HttpException, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { TenantResolver } from '../tenant/tenant.resolver';
+import { AuthAudit } from './auth.audit';
+import { IS_PUBLIC_KEY, REQUEST_ACCESS, WELL_KNOWN_RESOURCE_PATH } from './auth.constants';
+import { AuthenticationRequiredException } from './auth.exception';
+import { AuthMessages } from './auth.messages';
+import { CredentialVerifier } from './credential.verifier';
+import { ANONYMOUS, Principal, RequestAccess } from './principal.interface';
+
+type Request = IncomingMessage & { id?: unknown; params?: Record<string, string>; [REQUEST_ACCESS]?: RequestAccess };
+
+/**
+ * The first guard of every route (APP_GUARD), failing closed: a route needs credentials
+ * unless it is `@Public()`. Resolves who calls (API key or JWT; anonymous with every
+ * permission when authentication is off) and for which tenant, and leaves both on the
+ * request for the throttler, the controllers and the MCP edge.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly verifier: CredentialVerifier,
+    private readonly tenants: TenantResolver,
+    private readonly audit: AuthAudit,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    // Tool methods run through Nest's pipeline too (context type 'mcp'): the HTTP request
+    // that carried them was checked already.
+    if (context.getType() !== 'http') return true;
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()])) return true;
+    const req = context.switchToHttp().getRequest<Request>();
+    const res = context.switchToHttp().getResponse<ServerResponse>();
+    const what = `${req.method} ${(req.url ?? '').split('?')[0]}`;
+    const principal = await this.authenticate(req, res, what);
+    try {
+      const { tenantId, userId } = this.tenants.resolve(req.params?.tenantId, req.headers, principal);
+      req[REQUEST_ACCESS] = { principal, ...(tenantId !== undefined && { tenantId }), ...(userId !== undefined && { userId }) };
+    } catch (error) {
+      if (error instanceof HttpException) {
+        this.audit.refused({
+          who: principal.id,
+          tenantId: principal.tenantId,
+          what,
+          why: error.message,
+          status: error.getStatus(),
+          requestId: String(req.id ?? ''),
+          ...(error.getStatus() === 403 && { reason: 'tenant_mismatch' as const }),
+        });
+      }
+      throw error;
+    }
+    return true;
+  }
+
+  private async authenticate(req: Request, res: ServerResponse, what: string): Promise<Principal> {
+    if (!this.verifier.enabled) return ANONYMOUS;
+    const result = await this.verifier.authenticate(req.headers);
+    if (result.outcome === 'authenticated') return result.principal;
+    const missing = result.outcome === 'missing';
+    const challenge = [
+      'Bearer realm="mcp"',
+      `resource_metadata="${this.baseUrl(req)}${WELL_KNOWN_RESOURCE_PATH}"`,
+      ...(missing ? [] : ['error="invalid_token"']),
+    ].join(', ');
+    res.setHeader('WWW-Authenticate', challenge);
+    this.audit.refused({
+      who: missing ? 'anonymous' : `${result.credential}:unknown`,
+      what,
+      why: missing ? 'no credentials' : result.reason,
+      status: 401,
+      requestId: String(req.id ?? ''),
+      reason: missing ? 'missing' : /expired/i.test(result.reason) ? 'expired' : 'invalid',
+    });
+    throw new AuthenticationRequiredException(missing ? AuthMessages.CREDENTIALS_REQUIRED : AuthMessages.INVALID_CREDENTIALS, challenge);
+  }
+
+  private baseUrl(req: Request): string {
+    const configured = this.verifier.jwtConfig?.resource;
+    if (configured) return new URL(configured).origin;
+    const proto = (Array.isArray(req.headers['x-forwarded-proto']) ? req.headers['x-forwarded-proto'][0] : req.headers['x-forwarded-proto']) ?? 'http';
+    return `${proto.split(',')[0].trim()}://${req.headers.host ?? 'localhost'}`;
+  }
+}

@@ -1,0 +1,26 @@
+import { Controller, Get, NotFoundException, Req } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { WELL_KNOWN_RESOURCE_PATH } from './auth.constants';
+import { CredentialVerifier } from './credential.verifier';
+import { Public } from './public.decorator';
+
+/** RFC 9728 metadata, so MCP clients that speak OAuth find the authorization server. */
+@Controller()
+export class ProtectedResourceController {
+  constructor(private readonly verifier: CredentialVerifier) {}
+
+  @Public()
+  @Get(WELL_KNOWN_RESOURCE_PATH.slice(1))
+  metadata(@Req() req: IncomingMessage): Record<string, unknown> {
+    if (!this.verifier.enabled) throw new NotFoundException('Authentication is off');
+    const jwt = this.verifier.jwtConfig;
+    const proto = String(req.headers['x-forwarded-proto'] ?? 'http').split(',')[0].trim();
+    const resource = jwt?.resource ?? `${proto}://${req.headers.host ?? 'localhost'}/mcp`;
+    return {
+      resource,
+      authorization_servers: jwt ? (jwt.authorizationServers ?? [jwt.issuer]) : [],
+      bearer_methods_supported: ['header'],
+      resource_name: 'MCP platform',
+    };
+  }
+}
