@@ -14,6 +14,12 @@ import { bearerToken, decodeJwt, formatBytes, formatDuration, report, section } 
 
 const readOnly = { readOnlyHint: true, openWorldHint: false } as const;
 
+/**
+ * Tools that disclose request headers, tokens or the environment (seed 002 warns they leak
+ * information) also need `diagnostics:sensitive`, which `diagnostics:*` includes.
+ */
+const sensitive = (tool: string) => [`diagnostics:${tool}`, 'diagnostics:sensitive'];
+
 const HEADER_CATEGORIES: Array<{ title: string; test: (name: string) => boolean }> = [
   { title: '🔐 Authentication Headers', test: (n) => /^(authorization|proxy-authorization|cookie|x-api-key|x-auth-|x-user-)/.test(n) },
   { title: '🔧 MCP Protocol Headers', test: (n) => n.startsWith('mcp-') || n === 'last-event-id' },
@@ -60,7 +66,11 @@ export class DiagnosticsTools {
     return text;
   }
 
-  @McpTool({ description: 'Show the HTTP headers of this request by category (secrets masked).', annotations: readOnly })
+  @McpTool({
+    description: 'Show the HTTP headers of this request by category (secrets masked).',
+    annotations: readOnly,
+    permissions: sensitive('printHeader'),
+  })
   printHeader(_input: object, context: McpToolContext): string {
     const headers = maskHeaders(context.headers);
     const names = Object.keys(headers).sort();
@@ -79,6 +89,7 @@ export class DiagnosticsTools {
     description: 'Decode a JWT (from the argument or the Authorization header) without verifying it. Debugging only.',
     input: z.object({ token: z.string().optional().describe('JWT to decode; defaults to the Bearer token of this request') }),
     annotations: readOnly,
+    permissions: sensitive('bearerDecode'),
   })
   bearerDecode({ token }: { token?: string }, context: McpToolContext): string {
     const jwt = token ?? bearerToken(context.headers.authorization);
@@ -107,7 +118,11 @@ export class DiagnosticsTools {
     ]);
   }
 
-  @McpTool({ description: 'Analyse the authentication context of this request: user, token, session, origin.', annotations: readOnly })
+  @McpTool({
+    description: 'Analyse the authentication context of this request: user, token, session, origin.',
+    annotations: readOnly,
+    permissions: sensitive('authContext'),
+  })
   authContext(_input: object, context: McpToolContext): string {
     const h = context.headers;
     const token = bearerToken(h.authorization);
@@ -208,7 +223,11 @@ export class DiagnosticsTools {
     ]);
   }
 
-  @McpTool({ description: 'Show the platform’s environment configuration with secrets hidden.', annotations: readOnly })
+  @McpTool({
+    description: 'Show the platform’s environment configuration with secrets hidden.',
+    annotations: readOnly,
+    permissions: sensitive('environmentDump'),
+  })
   environmentDump(): string {
     const env = process.env;
     const names = Object.keys(env).sort();
