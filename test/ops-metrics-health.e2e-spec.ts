@@ -211,6 +211,8 @@ describe('operations endpoints: /metrics and /health', () => {
         features: {
           metrics: true,
           metricsKey: false,
+          auth: false,
+          rateLimiting: false,
           redis: false,
           trustTenantHeaders: false,
           toolPacks: expect.objectContaining({ calculator: true, diagnostics: true, examples: true }),

@@ -21,6 +21,10 @@ export interface HealthDetail {
     /** Sessions in Redis (shared by every replica) rather than in this process. */
     redis: boolean;
     trustTenantHeaders: boolean;
+    /** API keys or a JWT issuer configured. */
+    auth: boolean;
+    /** `rateLimit.default` applies to authenticated callers; tenants or anonymous limits when configured. */
+    rateLimiting: boolean;
     toolPacks: Record<string, boolean>;
   };
   /** The readiness indicators, as `/health/ready` reports them. */

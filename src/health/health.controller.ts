@@ -64,6 +64,12 @@ export class HealthController {
         metricsKey: Boolean(this.config.metrics.key),
         redis: this.store.kind === 'redis',
         trustTenantHeaders: this.config.gateway.trustTenantHeaders,
+        auth: this.config.auth.apiKeys.length > 0 || this.config.auth.jwt !== undefined,
+        rateLimiting:
+          this.config.auth.apiKeys.length > 0 ||
+          this.config.auth.jwt !== undefined ||
+          this.config.rateLimit.anonymous !== undefined ||
+          Object.values(this.config.tenants).some((tenant) => tenant.rateLimit !== undefined),
         toolPacks: { ...this.config.toolPacks },
       },
       checks: result.details,

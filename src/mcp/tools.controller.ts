@@ -1,4 +1,6 @@
-import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Optional, Param, Req } from '@nestjs/common';
+import { MCP_ACCESS_POLICY, McpAccessPolicy } from './interfaces/mcp-access-policy.interface';
+import type { McpRequestContext } from './interfaces/mcp-context.interface';
 import { McpRegistry, RegisteredTool } from './mcp.registry';
 
 /** What `GET /tools` shows of a tool. */
@@ -14,21 +16,35 @@ export interface ToolDescription {
   annotations?: Record<string, unknown>;
 }
 
-/** Tool introspection over plain HTTP (seed 003's `/tools`). */
+type IntrospectionRequest = { mcpAccess?: Pick<McpRequestContext, 'principal' | 'tenantId'> };
+
+/**
+ * Tool introspection over plain HTTP (seed 003's `/tools`), behind the same auth as `/mcp`:
+ * a caller sees the tools it may call.
+ */
 @Controller('tools')
 export class ToolsController {
-  constructor(private readonly registry: McpRegistry) {}
+  constructor(
+    private readonly registry: McpRegistry,
+    @Optional() @Inject(MCP_ACCESS_POLICY) private readonly policy?: McpAccessPolicy,
+  ) {}
 
   @Get()
-  list(): { tools: ToolDescription[] } {
-    return { tools: [...this.registry.allTools()].map(describeTool) };
+  list(@Req() req: IntrospectionRequest): { tools: ToolDescription[] } {
+    return { tools: [...this.registry.allTools()].filter((tool) => this.visible(req, tool)).map(describeTool) };
   }
 
   @Get(':name')
-  one(@Param('name') name: string): ToolDescription {
+  one(@Req() req: IntrospectionRequest, @Param('name') name: string): ToolDescription {
     const tool = this.registry.getTool(name);
-    if (!tool) throw new NotFoundException(`Unknown tool: ${name}`);
+    if (!tool || !this.visible(req, tool)) throw new NotFoundException(`Unknown tool: ${name}`);
     return describeTool(tool);
+  }
+
+  private visible(req: IntrospectionRequest, tool: RegisteredTool): boolean {
+    if (!this.policy || !req.mcpAccess) return true;
+    const context = { requestId: '', headers: {}, nodeId: '', receivedAt: 0, ...req.mcpAccess } as McpRequestContext;
+    return this.policy.toolAccess(context, tool).allowed;
   }
 }
 
