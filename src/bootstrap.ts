@@ -1,8 +1,10 @@
-import type { DynamicModule, ModuleMetadata } from '@nestjs/common';
+import type { DynamicModule, INestApplication, ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { REQUEST_ID_HEADER, requestIdOf } from './logging/logging.module';
 import type { AppConfig } from './config/app-config';
 
 export interface CreateAppOptions {
@@ -10,13 +12,36 @@ export interface CreateAppOptions {
   imports?: ModuleMetadata['imports'];
 }
 
-/** Builds the platform's Nest application (not yet listening). */
-export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestExpressApplication> {
+/**
+ * Builds the platform's Nest application (not yet listening) on Express (default) or
+ * Fastify (`http.adapter`). MCP routes read their own bodies (size limit, JSON-RPC errors),
+ * so neither framework parses one.
+ */
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
   const root: DynamicModule = AppModule.forRoot(config);
   root.imports = [...(root.imports ?? []), ...(options.imports ?? [])];
-  // MCP routes read their own bodies (size limit, JSON-RPC errors); nothing else takes one.
-  const app = await NestFactory.create<NestExpressApplication>(root, { bodyParser: false, bufferLogs: true });
+  const app = config.http.adapter === 'fastify' ? await createOnFastify(root, config) : await createOnExpress(root);
   app.useLogger(app.get(Logger));
+  return app;
+}
+
+async function createOnExpress(root: DynamicModule): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(root, new ExpressAdapter(), { bodyParser: false, bufferLogs: true });
   app.disable('x-powered-by');
   return app;
+}
+
+async function createOnFastify(root: DynamicModule, config: AppConfig): Promise<INestApplication> {
+  // Fastify names requests itself (pino-http then reuses that id): make it ours.
+  const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes, maxParamLength: 256, genReqId: requestIdOf });
+  const fastify = adapter.getInstance();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    // On the Node response, so replies the MCP edge writes itself carry it too.
+    reply.raw.setHeader(REQUEST_ID_HEADER, request.id);
+    done();
+  });
+  // Leave every body unread: the MCP edge reads the stream itself.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+  return NestFactory.create(root, adapter, { bodyParser: false, bufferLogs: true });
 }

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication } from '@nestjs/common';
 import { ConfigValidationError, loadConfig } from './config';
 import type { AppConfig } from './config/app-config';
 import { createApp } from './bootstrap';
@@ -16,7 +16,7 @@ function closeReserveMs(graceMs: number): number {
  * close the app and exit 0 — or exit 1 when the grace period (`shutdown.graceSeconds`) runs
  * out first.
  */
-async function stopGracefully(app: NestExpressApplication, graceMs: number): Promise<boolean> {
+async function stopGracefully(app: INestApplication, graceMs: number): Promise<boolean> {
   const drained = await app.get(GracefulShutdown).drain(graceMs - closeReserveMs(graceMs));
   await app.close();
   return drained;

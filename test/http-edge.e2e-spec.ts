@@ -1,12 +1,12 @@
 import { INITIALIZE, MCP_ACCEPT, jsonOf, RunningPlatform, postRaw, readMessages, startPlatform } from './helpers/platform';
 
 /** What bad input gets (CONTRACT.md), answered over raw HTTP where no SDK client would go. */
-describe('the HTTP edge', () => {
+describe.each(['express', 'fastify'] as const)('the HTTP edge (%s)', (adapter) => {
   let platform: RunningPlatform;
   let sessionId: string;
 
   beforeAll(async () => {
-    platform = await startPlatform({ http: { bodyLimitBytes: 4096 } });
+    platform = await startPlatform({ http: { bodyLimitBytes: 4096, adapter } });
     const response = await postRaw(platform.mcpUrl, INITIALIZE);
     sessionId = response.headers.get('mcp-session-id')!;
     await response.text();
@@ -151,11 +151,11 @@ describe('the HTTP edge', () => {
   });
 });
 
-describe('the HTTP edge in stateless mode', () => {
+describe.each(['express', 'fastify'] as const)('the HTTP edge in stateless mode (%s)', (adapter) => {
   let platform: RunningPlatform;
 
   beforeAll(async () => {
-    platform = await startPlatform({ sessions: { mode: 'stateless' } });
+    platform = await startPlatform({ sessions: { mode: 'stateless' }, http: { adapter } });
   });
 
   afterAll(async () => {
@@ -193,11 +193,11 @@ describe('the HTTP edge in stateless mode', () => {
   });
 });
 
-describe('tool introspection', () => {
+describe.each(['express', 'fastify'] as const)('tool introspection (%s)', (adapter) => {
   let platform: RunningPlatform;
 
   beforeAll(async () => {
-    platform = await startPlatform();
+    platform = await startPlatform({ http: { adapter } });
   });
 
   afterAll(async () => {

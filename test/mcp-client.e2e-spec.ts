@@ -24,13 +24,20 @@ const JWT = [
   'c2lnbmF0dXJl',
 ].join('.');
 
-describe.each(['stateful', 'stateless'] as const)('MCP over Streamable HTTP with the SDK client (%s)', (mode) => {
+const MATRIX = [
+  ['stateful', 'express'],
+  ['stateless', 'express'],
+  ['stateful', 'fastify'],
+  ['stateless', 'fastify'],
+] as const;
+
+describe.each(MATRIX)('MCP over Streamable HTTP with the SDK client (%s, %s)', (mode, adapter) => {
   let platform: RunningPlatform;
   let connected: ConnectedClient;
   let client: Client;
 
   beforeAll(async () => {
-    platform = await startPlatform({ sessions: { mode } }, [FixtureToolsModule]);
+    platform = await startPlatform({ sessions: { mode }, http: { adapter } }, [FixtureToolsModule]);
     connected = await connectClient(platform.mcpUrl, { headers: { authorization: `Bearer ${JWT}`, 'x-fixture-allow': 'yes' } });
     client = connected.client;
   });

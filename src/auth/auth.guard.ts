@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, HttpException, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { setResponseHeader } from '../common/http-objects';
 import { TenantResolver } from '../tenant/tenant.resolver';
 import { AuthAudit } from './auth.audit';
 import { IS_PUBLIC_KEY, REQUEST_ACCESS, WELL_KNOWN_RESOURCE_PATH } from './auth.constants';
@@ -32,7 +33,7 @@ export class AuthGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()])) return true;
     const req = context.switchToHttp().getRequest<Request>();
-    const res = context.switchToHttp().getResponse<ServerResponse>();
+    const res = context.switchToHttp().getResponse<object>();
     const what = `${req.method} ${(req.url ?? '').split('?')[0]}`;
     const principal = await this.authenticate(req, res, what);
     try {
@@ -55,7 +56,7 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
-  private async authenticate(req: Request, res: ServerResponse, what: string): Promise<Principal> {
+  private async authenticate(req: Request, res: object, what: string): Promise<Principal> {
     if (!this.verifier.enabled) return ANONYMOUS;
     const result = await this.verifier.authenticate(req.headers);
     if (result.outcome === 'authenticated') return result.principal;
@@ -65,7 +66,7 @@ export class AuthGuard implements CanActivate {
       `resource_metadata="${this.baseUrl(req)}${WELL_KNOWN_RESOURCE_PATH}"`,
       ...(missing ? [] : ['error="invalid_token"']),
     ].join(', ');
-    res.setHeader('WWW-Authenticate', challenge);
+    setResponseHeader(res, 'WWW-Authenticate', challenge);
     this.audit.refused({
       who: missing ? 'anonymous' : `${result.credential}:unknown`,
       what,

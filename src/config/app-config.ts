@@ -51,7 +51,13 @@ export class GatewayConfig {
   trustTenantHeaders!: boolean;
 }
 
+export const HTTP_ADAPTERS = ['express', 'fastify'] as const;
+
 export class HttpConfig {
+  /** The HTTP framework under Nest. @default 'express' */
+  @IsIn(HTTP_ADAPTERS)
+  adapter!: (typeof HTTP_ADAPTERS)[number];
+
   @IsInt()
   @Min(0)
   @Max(65535)

@@ -9,6 +9,7 @@ export const InjectAppConfig = (): ParameterDecorator => Inject(APP_CONFIG);
 export const ENV_OVERRIDES = {
   'http.port': 'PORT',
   'http.host': 'HOST',
+  'http.adapter': 'HTTP_ADAPTER',
   'http.allowedHosts': 'MCP_ALLOWED_HOSTS',
   'http.bodyLimitBytes': 'MCP_BODY_LIMIT_BYTES',
   redisUrl: 'REDIS_URL',

@@ -4,6 +4,7 @@ export const CONFIG_DEFAULTS = {
   toolPacks: { calculator: true, diagnostics: true, examples: true, conformance: false },
   gateway: { trustTenantHeaders: false },
   http: {
+    adapter: 'express',
     port: 3000,
     host: '0.0.0.0',
     allowedHosts: ['localhost', '127.0.0.1', '[::1]'],

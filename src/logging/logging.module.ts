@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config';
 import { maskHeaders } from '../common/secret-mask';
@@ -9,10 +9,15 @@ export const REQUEST_ID_HEADER = 'X-Request-Id';
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 const QUIET_PATHS = ['/health/live', '/health/ready', '/metrics'];
 
-/** Takes a well-formed `X-Request-Id` from the client or makes one, and returns it on the response. */
-export function requestIdFor(req: IncomingMessage, res: ServerResponse): string {
+/** A well-formed `X-Request-Id` from the client, or a new one. */
+export function requestIdOf(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
-  const id = typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+  return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+}
+
+/** Takes or makes the request id and returns it on the response (pino-http's `genReqId`, Express). */
+export function requestIdFor(req: IncomingMessage, res: ServerResponse): string {
+  const id = requestIdOf(req);
   res.setHeader(REQUEST_ID_HEADER, id);
   return id;
 }
@@ -28,6 +33,8 @@ export class LoggingModule {
       module: LoggingModule,
       imports: [
         LoggerModule.forRoot({
+          // Every route on both adapters (Fastify's middleware matcher needs the named form).
+          forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
           pinoHttp: {
             level: config.logging.level,
             base: { nodeId: config.nodeId },

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { ServerResponse } from 'node:http';
+import { pendingHeaders, rawResponse, takeOverResponse } from '../common/http-objects';
 import { JSONRPC_ERROR } from './mcp.constants';
 import { StoreUnavailableError } from '../session/session-store.exception';
 import { JsonRpcHttpException } from './mcp.exception';
@@ -14,7 +14,8 @@ export class JsonRpcExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('McpHttp');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<ServerResponse>();
+    const reply = host.switchToHttp().getResponse<object>();
+    const res = rawResponse(reply);
     const req = host.switchToHttp().getRequest<{ id?: unknown; method?: string; url?: string }>();
     let status: number = HttpStatus.INTERNAL_SERVER_ERROR;
     let code: number = JSONRPC_ERROR.INTERNAL_ERROR;
@@ -50,7 +51,9 @@ export class JsonRpcExceptionFilter implements ExceptionFilter {
       res.end();
       return;
     }
-    res.writeHead(status, { ...headers, 'Content-Type': 'application/json' });
+    // Headers set through the framework before the error (Retry-After, X-RateLimit-*, WWW-Authenticate).
+    takeOverResponse(reply);
+    res.writeHead(status, { ...pendingHeaders(reply), ...headers, 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
   }
 }

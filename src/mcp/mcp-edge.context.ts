@@ -28,8 +28,10 @@ export class McpEdgeContext {
     return this.options.bodyLimitBytes;
   }
 
+  /** `request` is the framework's request (where guards leave their results), `req`/`res` Node's. */
   baseContext(
-    req: IncomingMessage & { id?: string | number },
+    request: object,
+    req: IncomingMessage,
     res: ServerResponse,
     pathTenantId: string | undefined,
   ): McpBaseContext {
@@ -37,10 +39,10 @@ export class McpEdgeContext {
     this.observeExchange(req, res, pathTenantId);
     this.hosts.assertAllowed(req.headers.host, req.headers.origin);
     // The guard chain (AuthModule) resolved who calls and for which tenant; without it, anonymous.
-    const access = (req as { mcpAccess?: RequestAccessLike }).mcpAccess;
+    const access = (request as { mcpAccess?: RequestAccessLike }).mcpAccess;
     const { tenantId, userId } = access ?? this.tenants.resolve(pathTenantId, req.headers);
     return {
-      requestId: String(req.id ?? ''),
+      requestId: String((req as { id?: unknown }).id ?? (request as { id?: unknown }).id ?? ''),
       tenantId,
       userId,
       ...(access && { principal: access.principal }),

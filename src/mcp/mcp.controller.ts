@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { rawRequest, rawResponse, takeOverResponse } from '../common/http-objects';
 import { JsonRpcExceptionFilter } from './json-rpc-exception.filter';
 import { isJsonContentType, readJsonRpcBody } from './json-rpc.body';
 import { McpEdgeContext } from './mcp-edge.context';
@@ -7,7 +7,8 @@ import { StreamableHttpHandler } from './streamable-http.handler';
 
 const MCP_PATHS = ['mcp', 'tenants/:tenantId/mcp'];
 
-type McpRequest = IncomingMessage & { id?: string | number };
+/** The framework's request (Express: Node's own; Fastify: a wrapper), with what the guards left. */
+type FrameworkRequest = object;
 
 /** The Streamable HTTP endpoint: `POST/GET/DELETE /mcp` and `/tenants/{tenantId}/mcp`. */
 @Controller()
@@ -19,20 +20,28 @@ export class McpController {
   ) {}
 
   @Post(MCP_PATHS)
-  async post(@Req() req: McpRequest, @Res() res: ServerResponse, @Param('tenantId') tenantId?: string): Promise<void> {
-    const base = this.edge.baseContext(req, res, tenantId);
+  async post(@Req() request: FrameworkRequest, @Res() reply: object, @Param('tenantId') tenantId?: string): Promise<void> {
+    const [req, res] = this.take(request, reply);
+    const base = this.edge.baseContext(request, req, res, tenantId);
     if (!isJsonContentType(req.headers['content-type'])) return this.handler.refuse(req, res);
     const body = await readJsonRpcBody(req, this.edge.bodyLimitBytes);
     await this.handler.post(req, res, body, base);
   }
 
   @Get(MCP_PATHS)
-  async get(@Req() req: McpRequest, @Res() res: ServerResponse, @Param('tenantId') tenantId?: string): Promise<void> {
-    await this.handler.get(req, res, this.edge.baseContext(req, res, tenantId));
+  async get(@Req() request: FrameworkRequest, @Res() reply: object, @Param('tenantId') tenantId?: string): Promise<void> {
+    const [req, res] = this.take(request, reply);
+    await this.handler.get(req, res, this.edge.baseContext(request, req, res, tenantId));
   }
 
   @Delete(MCP_PATHS)
-  async delete(@Req() req: McpRequest, @Res() res: ServerResponse, @Param('tenantId') tenantId?: string): Promise<void> {
-    await this.handler.delete(req, res, this.edge.baseContext(req, res, tenantId));
+  async delete(@Req() request: FrameworkRequest, @Res() reply: object, @Param('tenantId') tenantId?: string): Promise<void> {
+    const [req, res] = this.take(request, reply);
+    await this.handler.delete(req, res, this.edge.baseContext(request, req, res, tenantId));
+  }
+
+  private take(request: FrameworkRequest, reply: object) {
+    takeOverResponse(reply);
+    return [rawRequest(request), rawResponse(reply)] as const;
   }
 }

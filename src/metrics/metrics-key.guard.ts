@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { setResponseHeader } from '../common/http-objects';
 import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { InjectMetricsOptions } from './metrics.constants';
 import { MetricsMessages } from './metrics.messages';
@@ -26,7 +27,7 @@ export class MetricsKeyGuard implements CanActivate {
     const header = http.getRequest<IncomingMessage>().headers.authorization;
     const presented = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
     if (presented && timingSafeEqual(sha256(presented), this.expected)) return true;
-    http.getResponse<ServerResponse>().setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
+    setResponseHeader(http.getResponse<object>(), 'WWW-Authenticate', 'Bearer realm="metrics"');
     throw new UnauthorizedException(presented ? MetricsMessages.KEY_INVALID : MetricsMessages.KEY_REQUIRED);
   }
 }
