@@ -11,42 +11,11 @@ import { StandaloneStreamRegistry } from '../src/mcp/standalone-stream.registry'
 import { FixtureTools, FixtureToolsModule } from './fixtures/fixture-tools.module';
 import { INITIALIZE, MCP_ACCEPT, RunningPlatform, connectClient, jsonOf, postRaw, startPlatform } from './helpers/platform';
 import { waitFor } from './helpers/processes';
+import { messagesOf, readEvents, textOf } from './helpers/sse';
 
-const textOf = (result: unknown): string => (result as { content: Array<{ text?: string }> }).content[0]?.text ?? '';
 
-interface SseEvent {
-  id?: string;
-  data?: string;
-}
 
-/** Reads SSE events from a fetch body until `stop` says so (or the stream ends). */
-async function readEvents(response: Response, stop: (events: SseEvent[]) => boolean): Promise<SseEvent[]> {
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  const events: SseEvent[] = [];
-  let buffer = '';
-  while (!stop(events)) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    let boundary: number;
-    while ((boundary = buffer.indexOf('\n\n')) >= 0) {
-      const frame = buffer.slice(0, boundary);
-      buffer = buffer.slice(boundary + 2);
-      const event: SseEvent = {};
-      for (const line of frame.split('\n')) {
-        if (line.startsWith('id: ')) event.id = line.slice(4);
-        if (line.startsWith('data: ')) event.data = line.slice(6);
-      }
-      if (event.id !== undefined || event.data !== undefined) events.push(event);
-    }
-  }
-  await reader.cancel().catch(() => undefined);
-  return events;
-}
 
-const messagesOf = (events: SseEvent[]) =>
-  events.filter((event) => event.data).map((event) => JSON.parse(event.data!) as Record<string, unknown>);
 
 describe('the complete protocol (stateful)', () => {
   let platform: RunningPlatform;

@@ -4,36 +4,11 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { ElicitRequestSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { INITIALIZE, MCP_ACCEPT, jsonOf, postRaw } from './helpers/platform';
 import { waitFor } from './helpers/processes';
+import { readEvents, textOf } from './helpers/sse';
 import { RedisServer, startRedis } from './helpers/redis';
 import { ReplicaSet, roundRobinFetch, startReplicas } from './helpers/replicas';
 
-const textOf = (result: unknown): string => (result as { content: Array<{ text?: string }> }).content[0]?.text ?? '';
 
-/** Reads SSE `id`/`data` frames until `stop` is satisfied or the stream ends. */
-async function readEvents(response: Response, stop: (events: Array<{ id?: string; data?: string }>) => boolean) {
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  const events: Array<{ id?: string; data?: string }> = [];
-  let buffer = '';
-  while (!stop(events)) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    let boundary: number;
-    while ((boundary = buffer.indexOf('\n\n')) >= 0) {
-      const frame = buffer.slice(0, boundary);
-      buffer = buffer.slice(boundary + 2);
-      const event: { id?: string; data?: string } = {};
-      for (const line of frame.split('\n')) {
-        if (line.startsWith('id: ')) event.id = line.slice(4);
-        if (line.startsWith('data: ')) event.data = line.slice(6);
-      }
-      if (event.id !== undefined || event.data !== undefined) events.push(event);
-    }
-  }
-  await reader.cancel().catch(() => undefined);
-  return events;
-}
 
 describe('three replicas sharing one Redis (no stickiness)', () => {
   let redis: RedisServer;
