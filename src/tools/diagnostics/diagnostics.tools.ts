@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { MASK, isSecretName, maskHeaders, maskUrlCredentials } from '../../common/secret-mask';
 import type { AppConfig } from '../../config/app-config';
 import { InjectAppConfig } from '../../config/config.constants';
-import { McpCtx, McpRegistry, McpTool, McpToolContext, McpToolError } from '../../mcp';
+import { McpRegistry, McpTool, McpToolContext, McpToolError } from '../../mcp';
 import { InjectSessionStore, SessionStore } from '../../session';
 import { PLATFORM_VERSION } from '../../version';
 import { GOATS } from './goats';
