@@ -14,7 +14,7 @@ const children = new Set();
 function cleanEnv(extra) {
   const env = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(MCP_|REDIS_|PORT$|HOST$|NODE_ID$|LOG_LEVEL$|LOG_FORMAT$|NODE_OPTIONS$)/.test(key)) continue;
+    if (/^(MCP_|REDIS_|HTTP_ADAPTER$|PORT$|HOST$|NODE_ID$|LOG_LEVEL$|LOG_FORMAT$|NODE_OPTIONS$)/.test(key)) continue;
     env[key] = value;
   }
   return { ...env, ...extra };
@@ -167,14 +167,13 @@ export async function startRedis() {
   return { info, port, url: `redis://127.0.0.1:${port}` };
 }
 
-/** Newest modification time under a directory (recursively), in ms. */
+/** Newest modification time under a directory (files and directories, so deletions count), in ms. */
 function newestMtime(dir) {
   let newest = 0;
   const walk = (path) => {
     const stat = statSync(path);
-    if (stat.isDirectory()) {
-      for (const entry of readdirSyncSafe(path)) walk(join(path, entry));
-    } else if (stat.mtimeMs > newest) newest = stat.mtimeMs;
+    if (stat.mtimeMs > newest) newest = stat.mtimeMs;
+    if (stat.isDirectory()) for (const entry of readdirSyncSafe(path)) walk(join(path, entry));
   };
   walk(dir);
   return newest;
@@ -188,8 +187,21 @@ function readdirSyncSafe(path) {
   }
 }
 
+/** True when dist/ was built after the last change to src/ and the tsconfig files. */
+function distIsFresh() {
+  const info = join(ROOT, 'dist', '.tsbuildinfo');
+  if (!existsSync(info) || !existsSync(join(ROOT, 'dist', 'main.js'))) return false;
+  const inputs = Math.max(
+    newestMtime(join(ROOT, 'src')),
+    statSync(join(ROOT, 'tsconfig.json')).mtimeMs,
+    statSync(join(ROOT, 'tsconfig.build.json')).mtimeMs,
+  );
+  return statSync(info).mtimeMs > inputs;
+}
+
 /**
- * Compiles src/ to dist/ (tsc, incremental: a few seconds when little changed). When the
+ * Compiles src/ to dist/ unless dist/ is newer than every file of src/ (tsc, incremental:
+ * a few seconds when little changed). When the
  * build fails — others may be mid-edit — and a dist/ exists, the run goes on with it and
  * says so loudly; without a dist/ it stops.
  */
@@ -199,6 +211,7 @@ export function buildDist({ skip = false } = {}) {
     if (!existsSync(main)) throw new Error('--skip-build given but dist/main.js is missing: run npm run build');
     return { built: false, ok: true, note: 'build skipped (--skip-build)' };
   }
+  if (distIsFresh()) return { built: false, ok: true, note: 'dist/ is newer than src/: no build needed' };
   const started = Date.now();
   const result = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
     cwd: ROOT,
