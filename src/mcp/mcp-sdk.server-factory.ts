@@ -39,9 +39,15 @@ type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 /** An SDK request schema: a zod object whose `method` is a literal. */
 type StrictRequestSchema = z.ZodObject<{ method: z.ZodLiteral<string> } & z.ZodRawShape>;
 
-/** The session an SDK server serves; long-lived servers (legacy SSE) see it change. */
+/** The session a request is served for; long-lived servers (legacy SSE) see it change. */
 export interface SessionHolder {
   session?: McpSession;
+}
+
+/** What a handler needs to know about the request it serves. */
+export interface ServedRequest {
+  request: McpRequestContext;
+  holder: SessionHolder;
 }
 
 const CLIENT_RESULT_SCHEMAS = {
@@ -88,13 +94,31 @@ export class McpSdkServerFactory {
     };
   }
 
+  /** A server for one connection (legacy SSE): every request is served for `request`. */
   create(request: McpRequestContext, holder: SessionHolder): Server {
+    return this.build(() => ({ request, holder }));
+  }
+
+  /**
+   * The process-wide server behind the multiplexing transport: each handler finds its
+   * request's context by the request's (internal) id.
+   */
+  createShared(resolve: (requestId: string | number) => ServedRequest | undefined): Server {
+    return this.build((extra) => {
+      const served = resolve(extra.requestId);
+      if (!served) throw new McpProtocolError(JSONRPC_ERROR.INTERNAL_ERROR, 'Request context lost');
+      return served;
+    });
+  }
+
+  private build(resolve: (extra: Extra) => ServedRequest): Server {
     const server = new Server(this.options.serverInfo, {
       capabilities: this.capabilities,
       instructions: this.options.instructions,
       jsonSchemaValidator: this.validator,
     });
     const env = (extra: Extra, progressToken?: string | number): McpCallEnvironment => {
+      const { request, holder } = resolve(extra);
       const session = holder.session;
       return {
         request,
@@ -116,14 +140,13 @@ export class McpSdkServerFactory {
         closeStream: extra.closeSSEStream,
       };
     };
-    const tenantId = request.tenantId;
     const on = <S extends StrictRequestSchema>(schema: S, handler: (request: z.output<S>, extra: Extra) => unknown) =>
-      this.handle(server, schema, handler, tenantId);
+      this.handle(server, schema, handler, (extra) => resolve(extra).request.tenantId);
 
-    on(ListToolsRequestSchema, () => ({ tools: this.toolsFor(request) }));
+    on(ListToolsRequestSchema, (_request, extra) => ({ tools: this.toolsFor(resolve(extra).request) }));
     on(CallToolRequestSchema, ({ params }, extra) => {
       const tool = this.registry.getTool(params.name);
-      const access = tool && this.policy?.toolAccess(request, tool);
+      const access = tool && this.policy?.toolAccess(resolve(extra).request, tool);
       if (access && !access.allowed) return { content: [{ type: 'text', text: access.reason ?? 'Forbidden' }], isError: true };
       return this.executor.callTool(params.name, params.arguments, env(extra, params._meta?.progressToken));
     });
@@ -139,9 +162,10 @@ export class McpSdkServerFactory {
     on(CompleteRequestSchema, async ({ params }) => ({
       completion: await this.executor.complete(params.ref, params.argument, params.context?.arguments),
     }));
-    on(SetLevelRequestSchema, async ({ params }) => {
+    on(SetLevelRequestSchema, async ({ params }, extra) => {
       const level = params.level as LoggingLevel;
-      // The level belongs to the session (kept in the store), not to this short-lived Server.
+      const { holder } = resolve(extra);
+      // The level belongs to the session (kept in the store), not to a Server object.
       if (holder.session) {
         await this.sessions.update(holder.session.id, { logLevel: level });
         holder.session = { ...holder.session, logLevel: level };
@@ -149,11 +173,13 @@ export class McpSdkServerFactory {
       return {};
     });
     if (this.stateful) {
-      on(SubscribeRequestSchema, async ({ params }) => {
+      on(SubscribeRequestSchema, async ({ params }, extra) => {
+        const { holder } = resolve(extra);
         if (holder.session) await this.sessions.subscribe(holder.session.id, params.uri);
         return {};
       });
-      on(UnsubscribeRequestSchema, async ({ params }) => {
+      on(UnsubscribeRequestSchema, async ({ params }, extra) => {
+        const { holder } = resolve(extra);
         if (holder.session) await this.sessions.unsubscribe(holder.session.id, params.uri);
         return {};
       });
@@ -184,7 +210,7 @@ export class McpSdkServerFactory {
     server: Server,
     schema: S,
     handler: (request: z.output<S>, extra: Extra) => unknown,
-    tenantId: string | undefined,
+    tenantOf: (extra: Extra) => string | undefined,
   ): void {
     const method = schema.shape.method.value;
     const lenient = (this.lenientSchemas[method] ??= z.looseObject({ method: z.literal(method) }));
@@ -203,7 +229,13 @@ export class McpSdkServerFactory {
         status = (result as ToolResult).isError ? 'tool_error' : 'ok';
         return result;
       } finally {
-        this.observer.requestFinished({ method, tool, tenantId, status, durationSeconds: (performance.now() - started) / 1000 });
+        this.observer.requestFinished({
+          method,
+          tool,
+          tenantId: tenantOf(extra),
+          status,
+          durationSeconds: (performance.now() - started) / 1000,
+        });
       }
     });
   }

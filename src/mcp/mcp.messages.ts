@@ -7,6 +7,7 @@ export const McpMessages = {
   SESSION_ID_REQUIRED: 'Bad Request: Mcp-Session-Id header is required',
   SESSION_NOT_FOUND: 'Session not found',
   DRAINING: 'Service unavailable: this replica is shutting down; retry (another replica will answer)',
+  ACCEPT_BOTH: 'Not Acceptable: Client must accept both application/json and text/event-stream',
   ACCEPT_EVENT_STREAM: 'Not Acceptable: Client must accept text/event-stream',
   INVALID_LAST_EVENT_ID: 'Bad Request: unknown, expired or foreign Last-Event-ID',
   LEGACY_STREAM_GONE: 'Gone: the SSE stream of this session is closed; reconnect to /sse',

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpStatus, Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import {
@@ -35,7 +35,8 @@ import { NOOP_OBSERVER } from './mcp-observer.provider';
 import { McpRegistry } from './mcp.registry';
 import { McpRequestRouter } from './mcp-request.router';
 import { McpSdkServerFactory, SessionHolder } from './mcp-sdk.server-factory';
-import { PlatformTransport } from './platform.transport';
+import { HttpExchange } from './http-exchange';
+import { MultiplexTransport } from './multiplex.transport';
 import { STANDALONE_STREAM_ID, StandaloneStreamRegistry } from './standalone-stream.registry';
 import { SseWriter } from './sse.writer';
 import { StreamCursor } from './stream-cursor';
@@ -62,13 +63,15 @@ type Message = Record<string, unknown>;
  * and serves the standalone stream and resumption (`Last-Event-ID`) from the event store.
  */
 @Injectable()
-export class StreamableHttpHandler implements OnModuleInit {
+export class StreamableHttpHandler implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('McpHttp');
   private readonly stateful: boolean;
   private readonly observer: McpObserver;
+  private readonly mux: MultiplexTransport;
+  private readonly server: Server;
 
   constructor(
-    private readonly servers: McpSdkServerFactory,
+    servers: McpSdkServerFactory,
     private readonly streams: StandaloneStreamRegistry,
     private readonly registry: McpRegistry,
     private readonly notifier: McpNotifier,
@@ -82,12 +85,23 @@ export class StreamableHttpHandler implements OnModuleInit {
   ) {
     this.stateful = options.sessionMode === 'stateful';
     this.observer = observer ?? NOOP_OBSERVER;
+    this.mux = new MultiplexTransport(router);
+    this.server = servers.createShared((id) => {
+      const flight = this.mux.lookup(id);
+      return flight && { request: flight.context, holder: flight.holder };
+    });
   }
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
+    // One SDK server for every Streamable HTTP exchange of this process.
+    await this.server.connect(this.mux);
     this.registry.onChange((kind) => void this.notifier.listChanged(kind));
     // Draining: clients of the standalone stream reconnect (elsewhere) and resume.
     this.lifecycle.onDrain(() => this.streams.closeAll());
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.server.close();
   }
 
   async post(req: IncomingMessage, res: ServerResponse, body: JSONRPCMessage | JSONRPCMessage[], base: McpBaseContext): Promise<void> {
@@ -254,37 +268,50 @@ export class StreamableHttpHandler implements OnModuleInit {
     session: McpSession | undefined,
     messages: Message[],
   ): Promise<void> {
+    const accept = req.headers.accept ?? '';
+    if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
+      throw new JsonRpcHttpException(HttpStatus.NOT_ACCEPTABLE, JSONRPC_ERROR.SERVER_ERROR, McpMessages.ACCEPT_BOTH);
+    }
+    assertProtocolVersion(req);
+    const sent = (Array.isArray(body) ? body : [body]) as unknown as Message[];
+    const requests = sent.filter((message) => typeof message.method === 'string' && 'id' in message);
+    for (const notification of sent.filter((message) => typeof message.method === 'string' && !('id' in message))) {
+      this.mux.notify(notification);
+    }
+    if (requests.length === 0) {
+      res.writeHead(HttpStatus.ACCEPTED).end();
+      return;
+    }
+
     const holder: SessionHolder = { session };
-    const requestIds = messages
-      .filter((message) => typeof message.method === 'string' && 'id' in message)
-      .map((message) => message.id as string | number);
-    let server: Server | undefined;
     const releases: Array<() => void> = [];
-    const closeServer = () => {
-      releases.forEach((release) => release());
-      void server?.close();
-    };
-    const transport = new PlatformTransport({
+    const initialize = requests.find((message) => message.method === 'initialize');
+    const exchange = new HttpExchange(res, {
+      json: this.answersAsJson(messages),
+      requestIds: requests.map((message) => message.id as string | number),
+      batch: Array.isArray(body),
+      headers: {},
       sessionId: session?.id,
-      enableJsonResponse: this.answersAsJson(messages),
-      router: this.router,
       events: session ? this.events : undefined,
+      protocolVersion:
+        headerOf(req, 'mcp-protocol-version') ??
+        ((initialize?.params as { protocolVersion?: string } | undefined)?.protocolVersion ?? session?.protocolVersion),
       retryIntervalMs: this.options.retryIntervalMs,
-      requestIds,
-      onSettled: closeServer,
       onStoreError: (error) =>
         this.logger.warn({ msg: 'stream event not stored', sessionId: session?.id, requestId: context.requestId, error: error.message }),
+      onSettled: () => releases.forEach((release) => release()),
     });
-    server = this.servers.create(context, holder);
-    if (session) {
-      for (const id of requestIds) releases.push(this.router.registerInbound(session.id, id, (message) => transport.deliver(message)));
-    }
+    exchange.start();
+    const cancels = requests.map((message) => {
+      const clientId = message.id as string | number;
+      const cancel = this.mux.dispatch(message, { exchange, clientId, context, holder }, context.headers);
+      if (session) releases.push(this.router.registerInbound(session.id, clientId, () => cancel()));
+      return cancel;
+    });
     // A resumable answer outlives its connection: the work goes on and the client resumes.
     res.once('close', () => {
-      if (!transport.resumable || requestIds.length === 0) closeServer();
+      if (!exchange.resumable) cancels.forEach((cancel) => cancel());
     });
-    await server.connect(transport);
-    await transport.handleRequest(req, res, body);
   }
 
   /** Replays a stream after `Last-Event-ID`, then follows it live until it ends. */
