@@ -63,7 +63,7 @@ const { values: args } = parseArgs({
 if (args.help) {
   process.stdout.write(`npm run bench [-- options]
   --long               longer passes (20 s × 3) and the RSS leak check (200k requests)
-  --duration=S         seconds per pass            (env BENCH_DURATION, default 5; --long 20)
+  --duration=S         seconds per pass            (env BENCH_DURATION, default 4; --long 20)
   --passes=N           interleaved passes per target (env BENCH_PASSES, default 2; --long 3)
   --warmup=S           warm-up seconds per target   (env BENCH_WARMUP, default 1; --long 5)
   --connections=C      autocannon connections       (env BENCH_CONNECTIONS, default 50)
@@ -79,7 +79,8 @@ if (args.help) {
 const num = (value, fallback) => (value === undefined || value === '' ? fallback : Number(value));
 const settings = {
   long: args.long,
-  durationSeconds: num(args.duration ?? process.env.BENCH_DURATION, args.long ? 20 : 5),
+  // 4 s: ten targets × two passes plus warm-ups and start-up stay within two minutes.
+  durationSeconds: num(args.duration ?? process.env.BENCH_DURATION, args.long ? 20 : 4),
   passes: num(args.passes ?? process.env.BENCH_PASSES, args.long ? 3 : 2),
   warmupSeconds: num(args.warmup ?? process.env.BENCH_WARMUP, args.long ? 5 : 1),
   connections: num(args.connections ?? process.env.BENCH_CONNECTIONS, 50),
