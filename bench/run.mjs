@@ -478,11 +478,9 @@ function goals(byKey, leak) {
   }
   if (leak.length) {
     for (const l of leak) {
-      const notes = [];
+      const notes = [`${l.beforeMB.toFixed(0)} → ${l.halfwayMB.toFixed(0)} → ${l.afterMB.toFixed(0)} MB, second half ${l.secondHalfGrowthMB >= 0 ? '+' : ''}${l.secondHalfGrowthMB.toFixed(1)} MB`];
       if (l.errors) notes.push(`${l.errors} errors/non-2xx/bad bodies`);
-      // Stateful calls leave a completed, resumable stream behind: kept in the process by the
-      // memory store (in Redis otherwise) for redis.completedStreamTtlSeconds (300 s).
-      if (l.key === 'stateful-memory') notes.push('includes completed streams the memory store keeps for redis.completedStreamTtlSeconds');
+      if (l.key !== 'stateless-sse') notes.push('all in one session');
       add(`RSS growth < 20 MB over ${fmtInt(l.requests)} requests after warm-up (${l.key})`, l.growthMB, `${l.growthMB.toFixed(1)} MB`, l.growthMB < 20, notes.join('; '));
     }
   } else {
@@ -560,28 +558,34 @@ async function main() {
     }
   }
 
-  // Leak check (--long): RSS of the warm server, then N more requests, then RSS again.
+  // Leak check (--long): load the server for the warm-up time, read its RSS at once, send N
+  // more requests (RSS read at N/2 too: still growing, or levelled off?), read RSS again.
+  // Reading right after load keeps V8's idle heap shrinking out of the comparison.
   const leak = [];
   if (settings.leakRequests > 0) {
     for (const key of ['stateless-sse', 'stateful-memory', 'stateful-redis']) {
       const t = live().find((x) => x.key === key);
       if (!t) continue;
-      await sleep(1000);
-      const before = rssMB(t.proc.pid);
-      log(`leak check ${key}: ${fmtInt(settings.leakRequests)} requests from ${before?.toFixed(1)} MB`);
       try {
-        const result = await cannon(t.url, t.load, { amount: settings.leakRequests });
-        await sleep(1000);
+        await cannon(t.url, t.load, { duration: Math.max(settings.warmupSeconds, 5) });
+        const before = rssMB(t.proc.pid);
+        log(`leak check ${key}: ${fmtInt(settings.leakRequests)} requests from ${before?.toFixed(1)} MB`);
+        const half = Math.floor(settings.leakRequests / 2);
+        const first = await cannon(t.url, t.load, { amount: half });
+        const middle = rssMB(t.proc.pid);
+        const second = await cannon(t.url, t.load, { amount: settings.leakRequests - half });
         const after = rssMB(t.proc.pid);
         leak.push({
           key,
-          requests: result.requests.total,
+          requests: first.requests.total + second.requests.total,
           beforeMB: before,
+          halfwayMB: middle,
           afterMB: after,
           growthMB: after - before,
-          errors: result.non2xx + result.errors + result.mismatches,
+          secondHalfGrowthMB: after - middle,
+          errors: [first, second].reduce((a, r) => a + r.non2xx + r.errors + r.mismatches, 0),
         });
-        log(`leak check ${key}: ${before.toFixed(1)} → ${after.toFixed(1)} MB`);
+        log(`leak check ${key}: ${before.toFixed(1)} → ${middle.toFixed(1)} → ${after.toFixed(1)} MB`);
       } catch (error) {
         log(`leak check ${key} failed: ${error.message}`);
       }
