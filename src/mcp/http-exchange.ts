@@ -5,6 +5,13 @@ import { SseWriter } from './sse.writer';
 
 type Message = Record<string, unknown>;
 
+/**
+ * How long a stream stays resumable once it was delivered whole to a connected client: only
+ * long enough for a client that lost the very end to come back. Streams cut off before
+ * their end stay `completedStreamTtlSeconds`.
+ */
+const DELIVERED_STREAM_TTL_SECONDS = 10;
+
 export interface HttpExchangeOptions {
   /** Answer as one JSON body (or array for a batch) instead of an SSE stream. */
   json: boolean;
@@ -50,7 +57,8 @@ export class HttpExchange {
   /** Opens the SSE stream (and primes it) before anything is written. */
   start(): void {
     if (this.options.json) return;
-    this.writer = new SseWriter(this.res, this.options.headers);
+    // Batched into one write when the answer is ready at once (most calls).
+    this.writer = new SseWriter(this.res, this.options.headers, { batchFirstWrites: true });
     if (this.streamKey && (this.options.protocolVersion ?? '') >= '2025-11-25') {
       this.writer.prime(this.store({}), this.options.retryIntervalMs);
     }
@@ -95,10 +103,12 @@ export class HttpExchange {
         this.res.writeHead(200, { ...this.options.headers, 'Content-Type': 'application/json' }).end(JSON.stringify(body));
       }
     } else {
+      const delivered = this.writer?.open ?? false;
       this.writer?.end();
       if (this.streamKey) {
         const streamKey = this.streamKey;
-        this.writes = this.writes.then(() => this.options.events!.complete(streamKey)).catch(this.options.onStoreError);
+        const ttl = delivered ? DELIVERED_STREAM_TTL_SECONDS : undefined;
+        this.writes = this.writes.then(() => this.options.events!.complete(streamKey, ttl)).catch(this.options.onStoreError);
       }
     }
     this.options.onSettled();

@@ -13,6 +13,7 @@ export class SseWriter {
   constructor(
     private readonly res: ServerResponse,
     headers: Record<string, string> = {},
+    options: { batchFirstWrites?: boolean } = {},
   ) {
     res.writeHead(200, {
       ...headers,
@@ -21,7 +22,14 @@ export class SseWriter {
       Connection: 'keep-alive',
       'X-Accel-Buffering': 'no',
     });
-    res.flushHeaders();
+    if (options.batchFirstWrites) {
+      // Headers, events and the end written in this turn of the event loop leave as one.
+      res.cork();
+      setImmediate(() => res.uncork());
+    } else {
+      // A stream that may stay quiet: the client gets the headers now.
+      res.flushHeaders();
+    }
     this.keepAlive = setInterval(() => this.comment('keep-alive'), KEEP_ALIVE_MS);
     this.keepAlive.unref();
     res.once('close', () => this.stop());

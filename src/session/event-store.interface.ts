@@ -28,8 +28,11 @@ export interface EventStore {
   write(streamKey: string, sequence: number, message: Record<string, unknown>): Promise<void>;
   /** Events after `eventId` in its stream; undefined when the id is unknown or expired. */
   after(eventId: string): Promise<StreamReplay | undefined>;
-  /** Marks a stream as ended: its last response was sent. */
-  complete(streamKey: string): Promise<void>;
+  /**
+   * Marks a stream as ended: its last response was sent. `ttlSeconds` shortens how long it
+   * stays resumable (a stream delivered whole to a connected client need not stay long).
+   */
+  complete(streamKey: string, ttlSeconds?: number): Promise<void>;
   /** Events appended to the stream from now on, then `'complete'`. Returns the unsubscribe. */
   subscribe(streamKey: string, listener: StreamListener): Promise<() => void>;
   /** Drops every stream of a session (DELETE). */

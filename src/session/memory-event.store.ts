@@ -34,7 +34,8 @@ export class MemoryEventStore implements EventStore, OnModuleDestroy {
     private readonly limits: EventStoreLimits,
     private readonly now: () => number = Date.now,
   ) {
-    this.sweeper = setInterval(() => this.sweep(), 30_000);
+    // Frequent: answered streams are kept only seconds, and there is one per call.
+    this.sweeper = setInterval(() => this.sweep(), 5_000);
     this.sweeper.unref();
   }
 
@@ -71,10 +72,10 @@ export class MemoryEventStore implements EventStore, OnModuleDestroy {
     return { streamKey: parsed.streamKey, events, completed: stream.completed };
   }
 
-  async complete(streamKey: string): Promise<void> {
+  async complete(streamKey: string, ttlSeconds = this.limits.completedTtlSeconds): Promise<void> {
     const stream = this.streamFor(streamKey);
     stream.completed = true;
-    stream.expiresAt = this.now() + this.limits.completedTtlSeconds * 1000;
+    stream.expiresAt = this.now() + Math.min(ttlSeconds, this.limits.completedTtlSeconds) * 1000;
     for (const listener of stream.listeners) listener('complete');
     stream.listeners.clear();
   }

@@ -73,11 +73,10 @@ export class RedisEventStore implements EventStore {
     };
   }
 
-  async complete(streamKey: string): Promise<void> {
+  async complete(streamKey: string, ttlSeconds = this.limits.completedTtlSeconds): Promise<void> {
     const keys = this.keys(streamKey);
-    await this.guard('complete', () =>
-      this.redis.eval(COMPLETE_SCRIPT, 2, keys.list, keys.done, this.limits.completedTtlSeconds * 1000, this.channel(streamKey)),
-    );
+    const ttlMs = Math.min(ttlSeconds, this.limits.completedTtlSeconds) * 1000;
+    await this.guard('complete', () => this.redis.eval(COMPLETE_SCRIPT, 2, keys.list, keys.done, ttlMs, this.channel(streamKey)));
   }
 
   async subscribe(streamKey: string, listener: StreamListener): Promise<() => void> {
