@@ -16,7 +16,8 @@ export class JsonRpcExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<object>();
     const res = rawResponse(reply);
-    const req = host.switchToHttp().getRequest<{ id?: unknown; method?: string; url?: string }>();
+    const req = host.switchToHttp().getRequest<{ id?: unknown; method?: string; url?: string; headers?: Record<string, unknown> }>();
+    const sessionId = req.headers?.['mcp-session-id'];
     let status: number = HttpStatus.INTERNAL_SERVER_ERROR;
     let code: number = JSONRPC_ERROR.INTERNAL_ERROR;
     let message = 'Internal error';
@@ -32,7 +33,7 @@ export class JsonRpcExceptionFilter implements ExceptionFilter {
       code = JSONRPC_ERROR.SERVER_ERROR;
       message = McpMessages.STORE_UNAVAILABLE;
       headers = { 'Retry-After': '1' };
-      this.logger.warn({ msg: 'session store unavailable', requestId: req.id, method: req.method, url: req.url, error: exception.message });
+      this.logger.warn({ msg: 'session store unavailable', requestId: req.id, sessionId, method: req.method, url: req.url, error: exception.message });
     } else if (exception instanceof HttpException) {
       status = exception.getStatus();
       code = JSONRPC_ERROR.SERVER_ERROR;
@@ -41,6 +42,7 @@ export class JsonRpcExceptionFilter implements ExceptionFilter {
       this.logger.error({
         msg: 'unhandled error on an MCP route',
         requestId: req.id,
+        sessionId,
         method: req.method,
         url: req.url,
         error: exception instanceof Error ? { name: exception.name, message: exception.message, stack: exception.stack } : String(exception),
