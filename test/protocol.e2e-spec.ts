@@ -75,6 +75,32 @@ describe('the complete protocol (stateful)', () => {
     }
   });
 
+  it('sends the user to a URL when the client supports URL-mode elicitation, and refuses otherwise', async () => {
+    const { client } = await connectClient(platform.mcpUrl, { capabilities: { elicitation: { url: {} } } });
+    const asked: Array<Record<string, unknown>> = [];
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      asked.push(request.params as Record<string, unknown>);
+      return { action: 'accept' };
+    });
+    try {
+      const result = await client.callTool({ name: 'fixture_url_elicitation', arguments: {} });
+      expect(textOf(result)).toBe('action=accept');
+      expect(asked).toEqual([
+        expect.objectContaining({ mode: 'url', url: 'https://auth.example.com/start', elicitationId: 'elicit-1', message: 'Please sign in to continue' }),
+      ]);
+    } finally {
+      await client.close();
+    }
+    const formOnly = await connectClient(platform.mcpUrl, { capabilities: { elicitation: {} } });
+    try {
+      const refused = await formOnly.client.callTool({ name: 'fixture_url_elicitation', arguments: {} });
+      expect(refused.isError).toBe(true);
+      expect(textOf(refused)).toContain('URL-mode elicitation');
+    } finally {
+      await formOnly.client.close();
+    }
+  });
+
   it('lets a tool sample the client’s model', async () => {
     const { client } = await connectClient(platform.mcpUrl, { capabilities: { sampling: {} } });
     client.setRequestHandler(CreateMessageRequestSchema, async (request) => ({
