@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -90,4 +90,48 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     throw error;
   }
   return cluster;
+}
+
+export interface RedisSentinel {
+  masterPort: number;
+  sentinel: string;
+  stop(): Promise<void>;
+}
+
+/** A master and one Sentinel monitoring it as `mymaster`, on free ports, in a temp dir removed on stop. */
+export async function startRedisSentinel(): Promise<RedisSentinel> {
+  const dir = mkdtempSync(join(tmpdir(), 'mcp-redis-sentinel-'));
+  const masterPort = await freePort();
+  const sentinelPort = await freePort();
+  const master = start('redis-server', redisArgs(masterPort), process.env);
+  const config = join(dir, 'sentinel.conf');
+  writeFileSync(
+    config,
+    [
+      `port ${sentinelPort}`,
+      'bind 127.0.0.1',
+      `dir ${dir}`,
+      `sentinel monitor mymaster 127.0.0.1 ${masterPort} 1`,
+      'sentinel down-after-milliseconds mymaster 5000',
+      '',
+    ].join('\n'),
+  );
+  let sentinel: Spawned | undefined;
+  const handle: RedisSentinel = {
+    masterPort,
+    sentinel: `127.0.0.1:${sentinelPort}`,
+    async stop() {
+      await Promise.all([stop(sentinel), stop(master)]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await waitForPing(masterPort);
+    sentinel = start('redis-server', [config, '--sentinel'], process.env);
+    await waitForPing(sentinelPort);
+  } catch (error) {
+    await handle.stop();
+    throw error;
+  }
+  return handle;
 }
