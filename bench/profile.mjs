@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// node bench/profile.mjs [--seconds=15] [--mode=auto|json] [--top=25] [--skip-build]
+// [HTTP_ADAPTER=fastify] node bench/profile.mjs [--seconds=15] [--mode=auto|json] [--top=25] [--skip-build]
 //
 // CPU profile of the stateless platform path: starts `node --cpu-prof dist/main.js`
 // (MCP_SESSION_MODE=stateless), loads it with tools/call of echo (autocannon, 50
@@ -43,6 +43,7 @@ const server = startNode(
     MCP_SESSION_MODE: 'stateless',
     MCP_RESPONSE_MODE: args.mode,
     MCP_SHUTDOWN_GRACE_SECONDS: '2',
+    HTTP_ADAPTER: process.env.HTTP_ADAPTER ?? 'express',
   },
   ['--cpu-prof', `--cpu-prof-dir=${dir}`],
 );

@@ -220,7 +220,8 @@ export class McpSdkServerFactory {
       this.observer.requestStarted(method);
       let status: 'ok' | 'tool_error' | 'error' = 'error';
       try {
-        const parsed = schema.safeParse(request);
+        // The SDK's Server validates tools/call itself (-32602) before this handler runs.
+        const parsed = method === 'tools/call' ? { success: true as const, data: request } : schema.safeParse(request);
         if (!parsed.success) {
           const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
           throw new McpProtocolError(JSONRPC_ERROR.INVALID_PARAMS, `Invalid params for ${method}: ${problems.join('; ')}`);
