@@ -105,6 +105,12 @@ export class StreamableHttpHandler implements OnModuleInit, OnModuleDestroy {
   }
 
   async post(req: IncomingMessage, res: ServerResponse, body: JSONRPCMessage | JSONRPCMessage[], base: McpBaseContext): Promise<void> {
+    // What the SDK's transport would check first, before any session is opened or touched.
+    const accept = req.headers.accept ?? '';
+    if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
+      throw new JsonRpcHttpException(HttpStatus.NOT_ACCEPTABLE, JSONRPC_ERROR.SERVER_ERROR, McpMessages.ACCEPT_BOTH);
+    }
+    assertProtocolVersion(req);
     const messages = (Array.isArray(body) ? body : [body]) as unknown as Message[];
     if (!this.stateful) {
       const context = { ...base, sessionId: headerOf(req, SESSION_HEADER) };
@@ -268,11 +274,6 @@ export class StreamableHttpHandler implements OnModuleInit, OnModuleDestroy {
     session: McpSession | undefined,
     messages: Message[],
   ): Promise<void> {
-    const accept = req.headers.accept ?? '';
-    if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
-      throw new JsonRpcHttpException(HttpStatus.NOT_ACCEPTABLE, JSONRPC_ERROR.SERVER_ERROR, McpMessages.ACCEPT_BOTH);
-    }
-    assertProtocolVersion(req);
     const sent = (Array.isArray(body) ? body : [body]) as unknown as Message[];
     const requests = sent.filter((message) => typeof message.method === 'string' && 'id' in message);
     for (const notification of sent.filter((message) => typeof message.method === 'string' && !('id' in message))) {
