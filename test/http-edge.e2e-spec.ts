@@ -61,6 +61,16 @@ describe.each(['express', 'fastify'] as const)('the HTTP edge (%s)', (adapter) =
     expect(unsupported.status).toBe(415);
   });
 
+  it('opens no session for an initialize it refuses with 406', async () => {
+    const before = (await jsonOf<{ activeSessions: number }>(await fetch(`${platform.baseUrl}/health`))).activeSessions;
+    const refused = await postRaw(platform.mcpUrl, INITIALIZE, { accept: 'application/json' });
+    expect(refused.status).toBe(406);
+    expect(refused.headers.get('mcp-session-id')).toBeNull();
+    await refused.text();
+    const after = (await jsonOf<{ activeSessions: number }>(await fetch(`${platform.baseUrl}/health`))).activeSessions;
+    expect(after).toBe(before);
+  });
+
   it('refuses a foreign Host with 403 (DNS-rebinding protection) and accepts its own', async () => {
     const { request } = await import('node:http');
     const status = (host: string, origin?: string) =>
