@@ -14,6 +14,7 @@ import { CredentialVerifier } from './credential.verifier';
 import { McpThrottlerGuard } from './mcp-throttler.guard';
 import type { RequestAccess } from './principal.interface';
 import { ProtectedResourceController } from './protected-resource.controller';
+import { MemoryThrottlerStorage } from './memory-throttler.storage';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 
 /**
@@ -33,7 +34,7 @@ export class AuthModule {
           inject: [APP_CONFIG, { token: RedisConnection, optional: true }],
           useFactory: (config: AppConfig, redis?: RedisConnection) => ({
             throttlers: throttlers(config),
-            ...(redis && { storage: new RedisThrottlerStorage(redis.client, config.redis.keyPrefix) }),
+            storage: redis ? new RedisThrottlerStorage(redis.client, config.redis.keyPrefix) : new MemoryThrottlerStorage(),
           }),
         }),
       ],
