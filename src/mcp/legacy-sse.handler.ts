@@ -114,7 +114,7 @@ export class LegacySseHandler implements OnModuleInit, OnModuleDestroy {
       const receivers =
         holder === this.options.nodeId
           ? 0
-          : await this.bus.publish(BUS_CHANNELS.node(holder), { type: 'legacy', sessionId, messages, headers: flatHeaders(req) });
+          : await this.bus.publish(BUS_CHANNELS.node(holder), { type: 'legacy', sessionId, messages, headers: base.headers });
       if (receivers === 0) throw new JsonRpcHttpException(HttpStatus.GONE, JSONRPC_ERROR.SERVER_ERROR, McpMessages.LEGACY_STREAM_GONE);
     }
     res.writeHead(HttpStatus.ACCEPTED).end('Accepted');
@@ -123,10 +123,4 @@ export class LegacySseHandler implements OnModuleInit, OnModuleDestroy {
   get size(): number {
     return this.connections.size;
   }
-}
-
-function flatHeaders(req: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  return headers;
 }
