@@ -208,7 +208,7 @@ describe('sessions expire after MCP_SESSION_TTL_SECONDS of idleness', () => {
 
   beforeAll(async () => {
     redis = await startRedis();
-    set = await startReplicas(2, { REDIS_URL: redis.url, MCP_SESSION_TTL_SECONDS: '1' });
+    set = await startReplicas(2, { REDIS_URL: redis.url, MCP_SESSION_TTL_SECONDS: '2' });
   }, 60_000);
 
   afterAll(async () => {
@@ -221,7 +221,7 @@ describe('sessions expire after MCP_SESSION_TTL_SECONDS of idleness', () => {
     const sessionId = init.headers.get('mcp-session-id')!;
     await init.text();
     // Any request would slide the TTL, so the session is left alone for longer than it.
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
     for (const replica of set.replicas) {
       const response = await postRaw(`${replica.baseUrl}/mcp`, { jsonrpc: '2.0', id: 1, method: 'ping' }, { 'mcp-session-id': sessionId });
       expect(response.status).toBe(404);
@@ -234,7 +234,7 @@ describe('sessions expire after MCP_SESSION_TTL_SECONDS of idleness', () => {
     const sessionId = init.headers.get('mcp-session-id')!;
     await init.text();
     for (let use = 0; use < 4; use += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      await new Promise((resolve) => setTimeout(resolve, 500));
       const response = await postRaw(`${set.replicas[use % 2].baseUrl}/mcp`, { jsonrpc: '2.0', id: use, method: 'ping' }, { 'mcp-session-id': sessionId });
       expect(response.status).toBe(200);
       await response.text();
