@@ -19,6 +19,6 @@ const common = {
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', rootDir: 'src', testMatch: ['**/*.spec.ts'] },
-    { ...common, displayName: 'e2e', rootDir: 'test', testMatch: ['**/*.e2e-spec.ts'], globalSetup: '<rootDir>/global-setup.js' },
+    { ...common, displayName: 'e2e', rootDir: 'test', testMatch: ['**/*.e2e-spec.ts'], globalSetup: '<rootDir>/global-setup.js', testTimeout: 20_000 },
   ],
 };
