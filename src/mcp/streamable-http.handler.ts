@@ -163,10 +163,12 @@ export class StreamableHttpHandler implements OnModuleInit, OnModuleDestroy {
   async delete(req: IncomingMessage, res: ServerResponse, base: McpBaseContext): Promise<void> {
     if (!this.stateful) throw new StatelessMethodNotAllowedException('POST');
     const session = await this.restore(req, base);
-    await this.sessions.delete(session.id);
-    await this.events.deleteSession(session.id);
-    // Ends the session's standalone stream on whichever replica holds it.
-    await this.streams.end(session.id);
+    await Promise.all([
+      this.sessions.delete(session.id),
+      this.events.deleteSession(session.id),
+      // Ends the session's standalone stream on whichever replica holds it.
+      this.streams.end(session.id),
+    ]);
     this.observer.sessionClosed();
     res.writeHead(HttpStatus.OK).end();
   }

@@ -32,8 +32,11 @@ export class RedisSessionStore implements SessionStore {
   create(session: McpSession): Promise<void> {
     return this.guard('create', async () => {
       const key = this.key(session.id);
-      await this.redis.multi().hset(key, encode(session)).pexpire(key, this.ttlMs).exec().then(checkExec);
-      await this.redis.zadd(this.indexKey, Date.now() + this.ttlMs, session.id);
+      // Sent together (auto-pipelined): one round trip.
+      await Promise.all([
+        this.redis.multi().hset(key, encode(session)).pexpire(key, this.ttlMs).exec().then(checkExec),
+        this.redis.zadd(this.indexKey, Date.now() + this.ttlMs, session.id),
+      ]);
     });
   }
 
