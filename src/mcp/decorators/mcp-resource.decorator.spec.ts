@@ -1,21 +1,11 @@
 import 'reflect-metadata';
 import { MCP_RESOURCE_METADATA } from '../mcp.constants';
-import { McpDefinitionError } from '../mcp-definition.error';
 import type { McpResourceOptions } from '../interfaces/mcp-decorator-options.interface';
 import { McpResource } from './mcp-resource.decorator';
+import { definitionError } from '../../../test/helpers/definition-error';
 
 const noCompletions = () => [];
 
-/** Runs `declare` and returns the McpDefinitionError it throws. */
-function definitionError(declare: () => unknown): McpDefinitionError {
-  try {
-    declare();
-  } catch (error) {
-    expect(error).toBeInstanceOf(McpDefinitionError);
-    return error as McpDefinitionError;
-  }
-  throw new Error('expected the declaration to throw');
-}
 
 describe(McpResource.name, () => {
   function declareResource(options: McpResourceOptions) {

@@ -1,19 +1,9 @@
 import 'reflect-metadata';
 import { MCP_TOOL_METADATA } from '../mcp.constants';
-import { McpDefinitionError } from '../mcp-definition.error';
 import type { McpToolOptions } from '../interfaces/mcp-decorator-options.interface';
 import { McpTool } from './mcp-tool.decorator';
+import { definitionError } from '../../../test/helpers/definition-error';
 
-/** Runs `declare` and returns the McpDefinitionError it throws. */
-function definitionError(declare: () => unknown): McpDefinitionError {
-  try {
-    declare();
-  } catch (error) {
-    expect(error).toBeInstanceOf(McpDefinitionError);
-    return error as McpDefinitionError;
-  }
-  throw new Error('expected the declaration to throw');
-}
 
 describe(McpTool.name, () => {
   function declareTool(options: McpToolOptions) {
