@@ -1,5 +1,4 @@
-import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { Injectable, Optional } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { McpRegistry } from '../mcp';
 
@@ -15,22 +14,12 @@ export interface RegistryCounts {
  * one tool, resource or prompt to serve.
  */
 @Injectable()
-export class McpRegistryHealthIndicator implements OnApplicationBootstrap {
-  private registry?: McpRegistry;
-
+export class McpRegistryHealthIndicator {
   constructor(
     private readonly health: HealthIndicatorService,
-    private readonly moduleRef: ModuleRef,
+    // Optional: HealthModule also works in an app without McpModule.
+    @Optional() private readonly registry?: McpRegistry,
   ) {}
-
-  onApplicationBootstrap(): void {
-    // Explorers fill the registry in onModuleInit, which every module has run by now.
-    try {
-      this.registry = this.moduleRef.get(McpRegistry, { strict: false });
-    } catch {
-      this.registry = undefined;
-    }
-  }
 
   counts(): RegistryCounts | undefined {
     return this.registry?.size;

@@ -1,5 +1,4 @@
-import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { Injectable, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import { McpRegistry } from '../mcp';
@@ -17,8 +16,6 @@ type RequestLabels = 'method' | 'tool' | 'status';
  */
 @Injectable()
 export class McpMetricsObserver implements McpObserver, OnApplicationBootstrap {
-  private registry?: McpRegistry;
-
   constructor(
     @InjectMetric(MetricName.REQUESTS_TOTAL) private readonly requests: Counter<RequestLabels | 'tenant'>,
     @InjectMetric(MetricName.REQUEST_DURATION_SECONDS) private readonly duration: Histogram<RequestLabels>,
@@ -32,16 +29,11 @@ export class McpMetricsObserver implements McpObserver, OnApplicationBootstrap {
     @InjectMetric(MetricName.SERVER_INFO) private readonly serverInfo: Gauge<'version' | 'node_id' | 'session_mode'>,
     @InjectMetricsOptions() private readonly options: ResolvedMetricsOptions,
     private readonly tenants: TenantLabelPolicy,
-    private readonly moduleRef: ModuleRef,
+    // Optional: MetricsModule also works in an app without McpModule.
+    @Optional() private readonly registry?: McpRegistry,
   ) {}
 
   onApplicationBootstrap(): void {
-    // The registry is optional: MetricsModule also works in an app without McpModule.
-    try {
-      this.registry = this.moduleRef.get(McpRegistry, { strict: false });
-    } catch {
-      this.registry = undefined;
-    }
     const { version, nodeId, sessionMode } = this.options.serverInfo;
     this.serverInfo.set({ version, node_id: nodeId, session_mode: sessionMode }, 1);
   }
