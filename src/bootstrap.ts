@@ -4,7 +4,9 @@ import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { REQUEST_ID_HEADER, requestIdOf } from './logging/logging.module';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MCP_ENDPOINT_PATTERN, logExchange } from './logging/exchange-log';
+import { REQUEST_ID_HEADER, requestIdFor, requestIdOf } from './logging/logging.module';
 import type { AppConfig } from './config/app-config';
 
 export interface CreateAppOptions {
@@ -28,6 +30,12 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
 async function createOnExpress(root: DynamicModule): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(root, new ExpressAdapter(), { bodyParser: false, bufferLogs: true });
   app.disable('x-powered-by');
+  // First of all middleware: every response carries the request id, refusals by guards too.
+  app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    const requestId = requestIdFor(req, res);
+    if (MCP_ENDPOINT_PATTERN.test(req.url ?? '')) logExchange(req, res, requestId);
+    next();
+  });
   return app;
 }
 
@@ -38,6 +46,7 @@ async function createOnFastify(root: DynamicModule, config: AppConfig): Promise<
   fastify.addHook('onRequest', (request, reply, done) => {
     // On the Node response, so replies the MCP edge writes itself carry it too.
     reply.raw.setHeader(REQUEST_ID_HEADER, request.id);
+    if (MCP_ENDPOINT_PATTERN.test(request.url)) logExchange(request.raw, reply.raw, request.id);
     done();
   });
   // Leave every body unread: the MCP edge reads the stream itself.

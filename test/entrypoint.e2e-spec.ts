@@ -41,6 +41,39 @@ describe('the built entry point (dist/main.js)', () => {
     expect(lines.some((line) => JSON.parse(line).nodeId === 'entry-1')).toBe(true);
   }, 30_000);
 
+  it.each(['express', 'fastify'])('logs one request line per exchange on %s, with its request id and secrets masked', async (adapter) => {
+    const port = await freePort();
+    server = start(process.execPath, [MAIN], { ...baseEnv(), PORT: String(port), HOST: '127.0.0.1', HTTP_ADAPTER: adapter });
+    await waitFor(() => server!.output().includes('MCP platform listening'), 20_000, 'the server to listen');
+    const secret = 'Bearer sk-do-not-log-me';
+
+    const mcp = await postRaw(`http://127.0.0.1:${port}/mcp`, INITIALIZE, { 'x-request-id': 'log-line-1', authorization: secret });
+    expect(mcp.status).toBe(200);
+    await mcp.text();
+    const tenant = await postRaw(`http://127.0.0.1:${port}/tenants/acme/mcp`, { jsonrpc: '2.0', id: 2, method: 'ping' }, { 'x-request-id': 'log-line-2' });
+    expect(tenant.status).toBe(400); // no session: still one line
+    const health = await fetch(`http://127.0.0.1:${port}/health`, { headers: { 'x-request-id': 'log-line-3' } });
+    expect(health.status).toBe(200);
+
+    const completed = () =>
+      server!
+        .output()
+        .trim()
+        .split('\n')
+        // Fastify prints a deprecation warning of its own (not JSON) on stderr.
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { msg?: string; requestId?: string; req?: { url?: string; headers?: Record<string, string> }; res?: { statusCode?: number } })
+        .filter((line) => line.msg === 'request completed');
+    await waitFor(() => completed().length >= 3, 10_000, 'three request lines');
+    const byId = new Map(completed().map((line) => [line.requestId, line]));
+    expect(byId.get('log-line-1')).toMatchObject({ req: { url: '/mcp' }, res: { statusCode: 200 } });
+    expect(byId.get('log-line-1')?.req?.headers?.authorization).toMatch(/^Bearer \*+ \(\d+ chars\)$/);
+    expect(byId.get('log-line-2')).toMatchObject({ req: { url: '/tenants/acme/mcp' }, res: { statusCode: 400 } });
+    expect(byId.get('log-line-3')).toMatchObject({ req: { url: '/health' }, res: { statusCode: 200 } });
+    expect(completed().filter((line) => line.requestId === 'log-line-1')).toHaveLength(1);
+    expect(server.output()).not.toContain('sk-do-not-log-me');
+  }, 30_000);
+
   it('stops with exit code 1 and names the bad key when config is invalid', async () => {
     server = start(process.execPath, [MAIN], { ...baseEnv(), MCP_SESSION_MODE: 'sometimes', MCP_SESSION_TTL_SECONDS: '-5' });
     expect(await server.exited).toBe(1);

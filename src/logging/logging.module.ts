@@ -15,16 +15,25 @@ export function requestIdOf(req: IncomingMessage): string {
   return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
 }
 
-/** Takes or makes the request id and returns it on the response (pino-http's `genReqId`, Express). */
-export function requestIdFor(req: IncomingMessage, res: ServerResponse): string {
+/**
+ * The request's id, taken or made once and returned on the response (Express: the first
+ * middleware; pino-http's `genReqId` then finds it).
+ */
+export function requestIdFor(req: IncomingMessage & { id?: unknown }, res: ServerResponse): string {
+  if (typeof req.id === 'string') return req.id;
   const id = requestIdOf(req);
+  req.id = id;
   res.setHeader(REQUEST_ID_HEADER, id);
   return id;
 }
 
+/** The Streamable HTTP endpoint logs its exchanges itself (see exchange-log.ts). */
+const MCP_ROUTES = ['mcp', 'tenants/:tenantId/mcp'].map((path) => ({ path, method: RequestMethod.ALL }));
+
 /**
  * Structured logs with pino: one JSON line per event, the request id (`requestId`) and
- * node id on every line of a request, secret headers masked.
+ * node id on every line of a request, secret headers masked. The MCP endpoint's exchanges
+ * are logged by `logExchange` (same line, lighter path).
  */
 @Module({})
 export class LoggingModule {
@@ -35,6 +44,7 @@ export class LoggingModule {
         LoggerModule.forRoot({
           // Every route on both adapters (Fastify's middleware matcher needs the named form).
           forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
+          exclude: MCP_ROUTES,
           pinoHttp: {
             level: config.logging.level,
             base: { nodeId: config.nodeId },

@@ -258,6 +258,27 @@ describe(McpExecutor.name, () => {
       expect(signal?.aborted).toBe(true);
     });
 
+    it('gives a handler that first reads its signal after the time is up an aborted one', async () => {
+      jest.useFakeTimers();
+      let context: McpToolContext | undefined;
+      registry.addTool(
+        tool('late', {
+          timeoutMs: 20,
+          handler: (_input, given) => {
+            context = given;
+            return new Promise<never>(() => undefined);
+          },
+        }),
+      );
+
+      const pending = sut.callTool('late', {}, environment());
+      await jest.advanceTimersByTimeAsync(20);
+      await pending;
+
+      expect(context?.signal.aborted).toBe(true);
+      expect(String(context?.signal.reason)).toContain('timed out after 20 ms');
+    });
+
     it('uses the default timeout for a tool that declares none', async () => {
       jest.useFakeTimers();
       registry.addTool(tool('hang', { handler: () => new Promise<never>(() => undefined) }));

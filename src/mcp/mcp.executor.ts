@@ -138,36 +138,60 @@ export class McpExecutor {
     }
   }
 
-  /** Calls a handler with a context whose signal aborts on cancel, disconnect or timeout. */
-  private async run(
+  /**
+   * Calls a handler with a context whose signal aborts on cancel, disconnect or timeout.
+   * The signal is made only when the method reads it: most never do, and an
+   * AbortController per call is a measurable share of a fast tool's cost.
+   */
+  private run(
     handler: McpHandler,
     target: string,
     input: unknown,
     env: McpCallEnvironment,
     timeoutMs: number,
   ): Promise<unknown> {
-    const controller = new AbortController();
-    const onClientAbort = () => controller.abort(env.signal.reason);
-    if (env.signal.aborted) controller.abort(env.signal.reason);
-    else env.signal.addEventListener('abort', onClientAbort, { once: true });
-
+    let controller: AbortController | undefined;
+    let timedOut: TimeoutError | undefined;
+    const onClientAbort = () => controller!.abort(env.signal.reason);
+    const signal = () => {
+      if (controller) return controller.signal;
+      controller = new AbortController();
+      if (timedOut) controller.abort(timedOut);
+      else if (env.signal.aborted) controller.abort(env.signal.reason);
+      else env.signal.addEventListener('abort', onClientAbort, { once: true });
+      return controller.signal;
+    };
     let finished = false;
-    const context = createContext(target, env, controller.signal, () => finished);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const error = new TimeoutError(`timed out after ${timeoutMs} ms`);
-        controller.abort(error);
-        reject(error);
+    const context = createContext(target, env, signal, () => finished);
+    return new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        timedOut = new TimeoutError(`timed out after ${timeoutMs} ms`);
+        controller?.abort(timedOut);
+        reject(timedOut);
       }, timeoutMs);
+      const settle = () => {
+        finished = true;
+        clearTimeout(timer);
+        if (controller) env.signal.removeEventListener('abort', onClientAbort);
+      };
+      let pending: unknown;
+      try {
+        pending = handler(input, context);
+      } catch (error) {
+        settle();
+        return reject(error);
+      }
+      Promise.resolve(pending).then(
+        (value) => {
+          settle();
+          resolve(value);
+        },
+        (error: unknown) => {
+          settle();
+          reject(error);
+        },
+      );
     });
-    try {
-      return await Promise.race([handler(input, context), timeout]);
-    } finally {
-      finished = true;
-      clearTimeout(timer);
-      env.signal.removeEventListener('abort', onClientAbort);
-    }
   }
 
   private async toToolResult(name: string, value: unknown, output: CompiledSchema | undefined): Promise<ToolResult> {
@@ -199,14 +223,16 @@ export class McpExecutor {
 function createContext(
   target: string,
   env: McpCallEnvironment,
-  signal: AbortSignal,
+  signalOf: () => AbortSignal,
   isFinished: () => boolean,
 ): McpToolContext {
   const threshold = env.logLevel ? LOGGING_LEVELS.indexOf(env.logLevel) : 0;
   return {
     ...env.request,
     target,
-    signal,
+    get signal() {
+      return signalOf();
+    },
     async progress(done, total, message) {
       if (env.progressToken === undefined || isFinished()) return;
       await env.notify('notifications/progress', {
@@ -226,7 +252,7 @@ function createContext(
       if (!hasCapability(env.clientCapabilities, 'elicitation.form') && hasCapability(env.clientCapabilities, 'elicitation.url')) {
         throw new McpToolError('The client supports only URL-mode elicitation');
       }
-      const result = (await env.requestClient!('elicitation/create', { mode: 'form', message, requestedSchema }, signal)) as unknown as ElicitationResult;
+      const result = (await env.requestClient!('elicitation/create', { mode: 'form', message, requestedSchema }, signalOf())) as unknown as ElicitationResult;
       if (result.action === 'accept' && result.content) {
         const problems = jsonSchemaValidator.problems(requestedSchema, result.content);
         if (problems.length > 0) {
@@ -237,11 +263,11 @@ function createContext(
     },
     async elicitUrl(message, url, elicitationId = randomUUID()) {
       requireCapability(env, 'elicitation.url', 'URL-mode elicitation');
-      return (await env.requestClient!('elicitation/create', { mode: 'url', message, url, elicitationId }, signal)) as unknown as ElicitationResult;
+      return (await env.requestClient!('elicitation/create', { mode: 'url', message, url, elicitationId }, signalOf())) as unknown as ElicitationResult;
     },
     async sample(request) {
       requireCapability(env, 'sampling', 'sampling');
-      return (await env.requestClient!('sampling/createMessage', { ...request }, signal)) as unknown as SamplingResult;
+      return (await env.requestClient!('sampling/createMessage', { ...request }, signalOf())) as unknown as SamplingResult;
     },
     closeStream() {
       env.closeStream?.();

@@ -7,13 +7,13 @@ const KEEP_ALIVE_MS = 15_000;
  * (so proxies do not cut idle streams), and a clean end.
  */
 export class SseWriter {
-  private readonly keepAlive: NodeJS.Timeout;
+  private keepAlive?: NodeJS.Timeout;
   private ended = false;
 
   constructor(
     private readonly res: ServerResponse,
     headers: Record<string, string> = {},
-    options: { batchFirstWrites?: boolean } = {},
+    private readonly options: { batchFirstWrites?: boolean; keepAliveMs?: number } = {},
   ) {
     res.writeHead(200, {
       ...headers,
@@ -23,16 +23,18 @@ export class SseWriter {
       'X-Accel-Buffering': 'no',
     });
     if (options.batchFirstWrites) {
-      // Headers, events and the end written in this turn of the event loop leave as one.
+      // Headers, events and the end written in this turn of the event loop leave as one;
+      // only a stream still open after it needs keep-alives (most answers are done by then).
       res.cork();
-      setImmediate(() => res.uncork());
+      setImmediate(() => {
+        res.uncork();
+        this.startKeepAlive();
+      });
     } else {
       // A stream that may stay quiet: the client gets the headers now.
       res.flushHeaders();
+      this.startKeepAlive();
     }
-    this.keepAlive = setInterval(() => this.comment('keep-alive'), KEEP_ALIVE_MS);
-    this.keepAlive.unref();
-    res.once('close', () => this.stop());
   }
 
   get open(): boolean {
@@ -62,8 +64,15 @@ export class SseWriter {
     this.res.end();
   }
 
+  private startKeepAlive(): void {
+    if (!this.open) return;
+    this.keepAlive = setInterval(() => this.comment('keep-alive'), this.options.keepAliveMs ?? KEEP_ALIVE_MS);
+    this.keepAlive.unref();
+    this.res.once('close', () => this.stop());
+  }
+
   private stop(): void {
     this.ended = true;
-    clearInterval(this.keepAlive);
+    if (this.keepAlive) clearInterval(this.keepAlive);
   }
 }
