@@ -68,8 +68,9 @@ if (args.help) {
   --warmup=S           warm-up seconds per target   (env BENCH_WARMUP, default 1; --long 5)
   --connections=C      autocannon connections       (env BENCH_CONNECTIONS, default 50)
   --leak-requests=N    requests of the leak check   (env BENCH_LEAK_REQUESTS, default 200000; --long only)
-  --only=k1,k2         run these targets (raw is always run): raw sdk stateless-sse
-                       stateless-fastify stateless-json stateful-memory stateful-redis churn-redis list-default list-100
+  --only=k1,k2         run these targets (raw is always run): raw sdk sdk-stateful stateless-sse
+                       stateless-fastify stateless-json stateful-memory stateful-redis churn-redis
+                       churn-redis-fastify list-default list-100
   --skip-build         measure the existing dist/ without running tsc
   --out=FILE           JSON result file (default bench/results/latest.json)
 `);
@@ -138,6 +139,16 @@ const TARGETS = [
     },
   },
   {
+    key: 'sdk-stateful',
+    label: 'SDK stateful pattern, one session, Express (baseline: best peer)',
+    server: { script: 'bench/servers/sdk-stateful.mjs', sessions: true },
+    prepare: async ({ url }) => {
+      const session = await openSession(url);
+      await checkEcho(url, session);
+      return { load: callLoad(session) };
+    },
+  },
+  {
     key: 'stateless-sse',
     label: 'platform stateless tools/call, Express (auto → SSE)',
     server: { platform: true, env: { MCP_SESSION_MODE: 'stateless' } },
@@ -197,6 +208,17 @@ const TARGETS = [
       await checkEcho(url, session);
       const deleted = await fetch(url, { method: 'DELETE', headers: session });
       if (deleted.status !== 200) throw new Error(`DELETE answered ${deleted.status}`);
+      return { load: churnLoad() };
+    },
+  },
+  {
+    key: 'churn-redis-fastify',
+    label: 'platform session churn, Redis, Fastify',
+    server: { platform: true, redis: true, env: { HTTP_ADAPTER: 'fastify', MCP_SESSION_MODE: 'stateful' } },
+    churn: true,
+    prepare: async ({ url }) => {
+      const session = await openSession(url);
+      await checkEcho(url, session);
       return { load: churnLoad() };
     },
   },
@@ -357,7 +379,9 @@ async function startTarget(target, redis) {
   if (server.platform || server.platformEnv) {
     await waitUntil(target.proc, () => httpOk(`http://127.0.0.1:${port}/health/ready`), { what: 'ready (/health/ready)' });
   } else {
-    await waitUntil(target.proc, async () => (await post(target.url, callBody(0))).status === 200, { what: 'answering' });
+    // A server with sessions answers only initialize without one.
+    const probe = server.sessions ? initializeBody(0) : callBody(0);
+    await waitUntil(target.proc, async () => (await post(target.url, probe)).status === 200, { what: 'answering' });
   }
   target.rssStartMB = rssMB(target.proc.pid);
   const prepared = await target.prepare(target);
@@ -457,12 +481,17 @@ function goals(byKey, leak) {
       add(`stateless tools/call (${name}) ≥ 35 % of raw node:http`, r, fmtPct(r), r >= 0.35, `paired ${fmtPct(pairedRatio(t, raw))}`);
     }
   }
+  const peer = byKey['sdk-stateful'];
   for (const [key, name] of Object.entries(variants)) {
     const t = byKey[key];
     if (key === 'stateless-fastify') continue; // the goal compares Express with Express
+    if (t?.summary && peer?.summary) {
+      const r = t.summary.reqPerSec / peer.summary.reqPerSec;
+      add(`stateless tools/call (${name}) ≥ 1.5× the best peer (SDK stateful, one session, Express)`, r, `${r.toFixed(2)}×`, r >= 1.5, `paired ${pairedRatio(t, peer).toFixed(2)}×`);
+    }
     if (t?.summary && sdk?.summary) {
       const r = t.summary.reqPerSec / sdk.summary.reqPerSec;
-      add(`stateless tools/call (${name}) ≥ 1.5× the SDK stateless pattern on Express`, r, `${r.toFixed(2)}×`, r >= 1.5, `paired ${pairedRatio(t, sdk).toFixed(2)}×`);
+      add(`stateless tools/call (${name}) vs the SDK stateless pattern (for reference)`, r, `${r.toFixed(2)}×`, null, `paired ${pairedRatio(t, sdk).toFixed(2)}×`);
     }
   }
   const redis = byKey['stateful-redis'];
@@ -471,10 +500,11 @@ function goals(byKey, leak) {
     const r = redis.summary.reqPerSec / stateless.summary.reqPerSec;
     add('Redis stateful ≥ 70 % of stateless (both Express, auto/SSE)', r, fmtPct(r), r >= 0.7, `paired ${fmtPct(pairedRatio(redis, stateless))}`);
   }
-  const churn = byKey['churn-redis'];
-  if (churn?.summary) {
+  for (const [key, name] of [['churn-redis', 'Express'], ['churn-redis-fastify', 'Fastify']]) {
+    const churn = byKey[key];
+    if (!churn?.summary) continue;
     const v = churn.summary.sessionsPerSec;
-    add('session churn with Redis ≥ 2000 sessions/s', v, `${fmtInt(v)} sessions/s`, v >= 2000, '');
+    add(`session churn with Redis (${name}) ≥ 2000 sessions/s`, v, `${fmtInt(v)} sessions/s`, v >= 2000, '');
   }
   if (leak.length) {
     for (const l of leak) {

@@ -5,7 +5,9 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MCP_ENDPOINT_PATTERN, logExchange } from './logging/exchange-log';
+import { PinoLogger } from 'nestjs-pino';
+import { RequestLogging } from './logging/request-logging';
+import { McpHttpEndpoint } from './mcp/mcp-http.endpoint';
 import { REQUEST_ID_HEADER, requestIdFor, requestIdOf } from './logging/logging.module';
 import type { AppConfig } from './config/app-config';
 
@@ -22,32 +24,34 @@ export interface CreateAppOptions {
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
   const root: DynamicModule = AppModule.forRoot(config);
   root.imports = [...(root.imports ?? []), ...(options.imports ?? [])];
-  const app = config.http.adapter === 'fastify' ? await createOnFastify(root, config) : await createOnExpress(root);
+  const logging = new RequestLogging();
+  const app = config.http.adapter === 'fastify' ? await createOnFastify(root, config, logging) : await createOnExpress(root, logging);
   app.useLogger(app.get(Logger));
+  logging.useContextOf(await app.resolve(PinoLogger));
+  // Before Nest adds its middleware and routes: on Express the hot path is the first route.
+  app.get(McpHttpEndpoint).mount();
   return app;
 }
 
-async function createOnExpress(root: DynamicModule): Promise<INestApplication> {
+async function createOnExpress(root: DynamicModule, logging: RequestLogging): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(root, new ExpressAdapter(), { bodyParser: false, bufferLogs: true });
   app.disable('x-powered-by');
   // First of all middleware: every response carries the request id, refusals by guards too.
   app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
-    const requestId = requestIdFor(req, res);
-    if (MCP_ENDPOINT_PATTERN.test(req.url ?? '')) logExchange(req, res, requestId);
-    next();
+    logging.begin(req, res, requestIdFor(req, res), next);
   });
   return app;
 }
 
-async function createOnFastify(root: DynamicModule, config: AppConfig): Promise<INestApplication> {
-  // Fastify names requests itself (pino-http then reuses that id): make it ours.
+async function createOnFastify(root: DynamicModule, config: AppConfig, logging: RequestLogging): Promise<INestApplication> {
+  // Fastify names requests itself: make it ours.
   const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes, maxParamLength: 256, genReqId: requestIdOf });
   const fastify = adapter.getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
     // On the Node response, so replies the MCP edge writes itself carry it too.
     reply.raw.setHeader(REQUEST_ID_HEADER, request.id);
-    if (MCP_ENDPOINT_PATTERN.test(request.url)) logExchange(request.raw, reply.raw, request.id);
-    done();
+    (request.raw as IncomingMessage & { id?: string }).id = request.id;
+    logging.begin(request.raw, reply.raw, request.id, done);
   });
   // Leave every body unread: the MCP edge reads the stream itself.
   fastify.removeAllContentTypeParsers();

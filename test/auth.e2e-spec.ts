@@ -26,11 +26,13 @@ async function openSession(url: string, headers: Record<string, string>): Promis
   return response.headers.get('mcp-session-id')!;
 }
 
-describe('authentication, tenancy, permissions and rate limits', () => {
+// Both adapters: the guards reach the MCP endpoint through each framework's own request and reply.
+describe.each(['express', 'fastify'] as const)('authentication, tenancy, permissions and rate limits (%s)', (adapter) => {
   let platform: RunningPlatform;
 
   beforeAll(async () => {
     platform = await startPlatform({
+      http: { adapter },
       auth: { apiKeys: API_KEYS },
       tenants: {
         globex: { tools: { allow: ['calculator:*'], deny: ['divide'] } },
@@ -188,12 +190,12 @@ describe('authentication, tenancy, permissions and rate limits', () => {
   });
 });
 
-describe('a tool with its own rate limit', () => {
+describe.each(['express', 'fastify'] as const)('a tool with its own rate limit (%s)', (adapter) => {
   let platform: RunningPlatform;
 
   beforeAll(async () => {
     const { QuotaToolsModule } = await import('./fixtures/quota-tools.module');
-    platform = await startPlatform({}, [QuotaToolsModule]);
+    platform = await startPlatform({ http: { adapter } }, [QuotaToolsModule]);
   });
 
   afterAll(async () => {

@@ -5,6 +5,15 @@ import { Spawned, freePort, start, stop, waitFor } from './helpers/processes';
 
 const ROOT = resolve(__dirname, '..');
 const MAIN = resolve(ROOT, 'dist', 'main.js');
+const FIXTURE_APP = resolve(__dirname, 'fixtures', 'logging-app.cjs');
+
+interface LogLine {
+  msg?: string;
+  context?: string;
+  requestId?: string;
+  req?: { method?: string; url?: string; headers?: Record<string, string> };
+  res?: { statusCode?: number };
+}
 
 /** The built entry point, as `npm start` runs it: defaults, environment, bad config. */
 describe('the built entry point (dist/main.js)', () => {
@@ -41,36 +50,44 @@ describe('the built entry point (dist/main.js)', () => {
     expect(lines.some((line) => JSON.parse(line).nodeId === 'entry-1')).toBe(true);
   }, 30_000);
 
-  it.each(['express', 'fastify'])('logs one request line per exchange on %s, with its request id and secrets masked', async (adapter) => {
+  it.each(['express', 'fastify'])('logs one line per request on %s, with its request id, secrets masked and probes left out', async (adapter) => {
     const port = await freePort();
-    server = start(process.execPath, [MAIN], { ...baseEnv(), PORT: String(port), HOST: '127.0.0.1', HTTP_ADAPTER: adapter });
-    await waitFor(() => server!.output().includes('MCP platform listening'), 20_000, 'the server to listen');
-    const secret = 'Bearer sk-do-not-log-me';
+    server = start(process.execPath, [FIXTURE_APP], { ...baseEnv(), PORT: String(port), HOST: '127.0.0.1', HTTP_ADAPTER: adapter });
+    await waitFor(() => server!.output().includes('logging fixture listening'), 20_000, 'the server to listen');
+    const base = `http://127.0.0.1:${port}`;
 
-    const mcp = await postRaw(`http://127.0.0.1:${port}/mcp`, INITIALIZE, { 'x-request-id': 'log-line-1', authorization: secret });
+    const mcp = await postRaw(`${base}/mcp`, INITIALIZE, { 'x-request-id': 'log-line-1', authorization: 'Bearer sk-do-not-log-me' });
     expect(mcp.status).toBe(200);
     await mcp.text();
-    const tenant = await postRaw(`http://127.0.0.1:${port}/tenants/acme/mcp`, { jsonrpc: '2.0', id: 2, method: 'ping' }, { 'x-request-id': 'log-line-2' });
+    const tenant = await postRaw(`${base}/tenants/acme/mcp`, { jsonrpc: '2.0', id: 2, method: 'ping' }, { 'x-request-id': 'log-line-2' });
     expect(tenant.status).toBe(400); // no session: still one line
-    const health = await fetch(`http://127.0.0.1:${port}/health`, { headers: { 'x-request-id': 'log-line-3' } });
-    expect(health.status).toBe(200);
+    await tenant.text();
+    const greeting = await fetch(`${base}/greeting`, { headers: { 'x-request-id': 'log-line-3' } });
+    expect(await greeting.json()).toEqual({ hello: 'world' });
+    const probe = await fetch(`${base}/health/ready`, { headers: { 'x-request-id': 'log-line-4' } });
+    expect(probe.status).toBe(200);
+    await probe.text();
 
-    const completed = () =>
+    const lines = () =>
       server!
         .output()
         .trim()
         .split('\n')
         // Fastify prints a deprecation warning of its own (not JSON) on stderr.
         .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as { msg?: string; requestId?: string; req?: { url?: string; headers?: Record<string, string> }; res?: { statusCode?: number } })
-        .filter((line) => line.msg === 'request completed');
+        .map((line) => JSON.parse(line) as LogLine);
+    const completed = () => lines().filter((line) => line.msg === 'request completed');
     await waitFor(() => completed().length >= 3, 10_000, 'three request lines');
     const byId = new Map(completed().map((line) => [line.requestId, line]));
-    expect(byId.get('log-line-1')).toMatchObject({ req: { url: '/mcp' }, res: { statusCode: 200 } });
+    expect(byId.get('log-line-1')).toMatchObject({ req: { method: 'POST', url: '/mcp' }, res: { statusCode: 200 } });
     expect(byId.get('log-line-1')?.req?.headers?.authorization).toMatch(/^Bearer \*+ \(\d+ chars\)$/);
     expect(byId.get('log-line-2')).toMatchObject({ req: { url: '/tenants/acme/mcp' }, res: { statusCode: 400 } });
-    expect(byId.get('log-line-3')).toMatchObject({ req: { url: '/health' }, res: { statusCode: 200 } });
+    expect(byId.get('log-line-3')).toMatchObject({ req: { url: '/greeting' }, res: { statusCode: 200 } });
     expect(completed().filter((line) => line.requestId === 'log-line-1')).toHaveLength(1);
+    // Probes are not logged.
+    expect(lines().some((line) => line.requestId === 'log-line-4')).toBe(false);
+    // A line written through Nest's Logger while serving an ordinary route carries the request id.
+    expect(lines().find((line) => line.msg === 'greeting served')).toMatchObject({ requestId: 'log-line-3', context: 'Greeting' });
     expect(server.output()).not.toContain('sk-do-not-log-me');
   }, 30_000);
 

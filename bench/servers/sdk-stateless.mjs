@@ -2,28 +2,14 @@
 // simpleStatelessStreamableHttp.ts, docs/server.md), on Express via createMcpExpressApp():
 // a new McpServer and a new StreamableHTTPServerTransport({ sessionIdGenerator: undefined })
 // per request, here with enableJsonResponse: true, and one `echo` tool declared with zod.
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { createMcpExpressApp } from '@modelcontextprotocol/sdk/server/express.js';
-import { z } from 'zod';
-
-const getServer = () => {
-  const server = new McpServer({ name: 'sdk-stateless-bench', version: '1.0.0' });
-  server.registerTool(
-    'echo',
-    {
-      description: 'Echo a message back',
-      inputSchema: { message: z.string().describe('Message to echo') },
-    },
-    async ({ message }) => ({ content: [{ type: 'text', text: message }] }),
-  );
-  return server;
-};
+import { createEchoServer, internalError, listen } from './sdk-shared.mjs';
 
 const app = createMcpExpressApp({ host: '127.0.0.1' });
 
 app.post('/mcp', async (req, res) => {
-  const server = getServer();
+  const server = createEchoServer('sdk-stateless-bench');
   try {
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {
@@ -33,17 +19,8 @@ app.post('/mcp', async (req, res) => {
     await server.connect(transport);
     await transport.handleRequest(req, res, req.body);
   } catch (error) {
-    console.error('Error handling MCP request:', error);
-    if (!res.headersSent) {
-      res.status(500).json({ jsonrpc: '2.0', error: { code: -32603, message: 'Internal server error' }, id: null });
-    }
+    internalError(res, error);
   }
 });
 
-app.listen(Number(process.env.PORT), process.env.HOST ?? '127.0.0.1', (error) => {
-  if (error) {
-    console.error(error);
-    process.exit(1);
-  }
-});
-process.on('SIGTERM', () => process.exit(0));
+listen(app);

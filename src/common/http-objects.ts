@@ -28,8 +28,14 @@ export function pendingHeaders(res: unknown): Record<string, string> {
   return headers;
 }
 
-/** Tells Fastify the handler writes the Node response itself; nothing for Express. */
+/**
+ * Tells Fastify the handler writes the Node response itself, carrying over the headers set
+ * on the reply so far (guards' X-RateLimit-*, Retry-After); nothing for Express.
+ */
 export function takeOverResponse(res: unknown): void {
   const hijack = (res as { hijack?: () => void }).hijack;
-  if (typeof hijack === 'function') hijack.call(res);
+  if (typeof hijack !== 'function') return;
+  const raw = rawResponse(res);
+  if (!raw.headersSent) for (const [name, value] of Object.entries(pendingHeaders(res))) raw.setHeader(name, value);
+  hijack.call(res);
 }

@@ -1,4 +1,5 @@
 export { McpModule } from './mcp.module';
+export { McpHttpEndpoint, MCP_ENDPOINT_PATHS } from './mcp-http.endpoint';
 export { MCP_CONTEXT_TYPE, InjectMcpOptions } from './mcp.constants';
 export type { McpModuleOptions } from './mcp-module-options.interface';
 export { McpTool } from './decorators/mcp-tool.decorator';

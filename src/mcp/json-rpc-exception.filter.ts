@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { pendingHeaders, rawResponse, takeOverResponse } from '../common/http-objects';
+import { rawResponse, takeOverResponse } from '../common/http-objects';
 import { JSONRPC_ERROR } from './mcp.constants';
 import { StoreUnavailableError } from '../session/session-store.exception';
 import { JsonRpcHttpException } from './mcp.exception';
@@ -55,7 +55,7 @@ export class JsonRpcExceptionFilter implements ExceptionFilter {
     }
     // Headers set through the framework before the error (Retry-After, X-RateLimit-*, WWW-Authenticate).
     takeOverResponse(reply);
-    res.writeHead(status, { ...pendingHeaders(reply), ...headers, 'Content-Type': 'application/json' });
+    res.writeHead(status, { ...headers, 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
   }
 }

@@ -4,8 +4,8 @@ import { LifecycleModule } from '../lifecycle';
 import { MCP_MODULE_OPTIONS } from './mcp.constants';
 import { LegacySseController } from './legacy-sse.controller';
 import { LegacySseHandler } from './legacy-sse.handler';
-import { McpController } from './mcp.controller';
 import { McpEdgeContext } from './mcp-edge.context';
+import { McpHttpEndpoint } from './mcp-http.endpoint';
 import { McpExecutor } from './mcp.executor';
 import { McpExplorer } from './mcp.explorer';
 import { McpNotifier } from './mcp.notifier';
@@ -24,7 +24,7 @@ import { ToolsController } from './tools.controller';
  */
 @Module({
   imports: [DiscoveryModule, LifecycleModule],
-  controllers: [McpController, LegacySseController, ToolsController],
+  controllers: [LegacySseController, ToolsController],
   providers: [
     { provide: MCP_MODULE_OPTIONS, useFactory: resolveMcpOptions, inject: [MCP_RAW_OPTIONS] },
     McpRegistry,
@@ -36,6 +36,7 @@ import { ToolsController } from './tools.controller';
     McpRequestRouter,
     McpNotifier,
     McpEdgeContext,
+    McpHttpEndpoint,
     LegacySseHandler,
   ],
   exports: [McpRegistry, McpExecutor, McpNotifier, MCP_MODULE_OPTIONS],
