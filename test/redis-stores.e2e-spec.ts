@@ -62,6 +62,21 @@ describe('Redis stores', () => {
       expect(await inspector.pttl('t:{s2}:session')).toBeGreaterThan(50_000);
     });
 
+    it('refreshes the live-count index on a read at most once per hundredth of the TTL', async () => {
+      const hourly = new RedisSessionStore(client, 't:', 3600);
+      await hourly.create(session('s9'));
+      await inspector.zadd('t:sessions', 'XX', 1, 's9');
+      await hourly.get('s9');
+      expect(Number(await inspector.zscore('t:sessions', 's9'))).toBeGreaterThan(Date.now());
+      await inspector.zadd('t:sessions', 'XX', 1, 's9');
+      expect(await hourly.get('s9')).toMatchObject({ id: 's9' });
+      // Read again within 36 s: the TTL slid, the index entry was left alone.
+      expect(await inspector.zscore('t:sessions', 's9')).toBe('1');
+      expect(await inspector.pttl('t:{s9}:session')).toBeGreaterThan(3_500_000);
+      expect(await hourly.get('unknown-session')).toBeUndefined();
+      expect(await inspector.zscore('t:sessions', 'unknown-session')).toBeNull();
+    });
+
     it('patches fields of a live session and ignores an unknown one', async () => {
       await sut.create(session('s3'));
       await sut.update('s3', { logLevel: 'warning' });
@@ -109,7 +124,7 @@ describe('Redis stores', () => {
     });
 
     it('keeps a bounded number of events and refuses a cursor from before them', async () => {
-      for (let n = 0; n < 8; n += 1) await sut.write('sb/stream', n, { n });
+      for (let n = 0; n < 8; n += 1) await sut.write('sb/stream', [{ sequence: n, message: { n } }]);
       expect(await inspector.llen('t:{sb}:ev:stream')).toBe(5);
       expect(await sut.after('sb/stream#1')).toBeUndefined();
       expect((await sut.after('sb/stream#4'))?.events.map((event) => event.message.n)).toEqual([5, 6, 7]);
@@ -117,14 +132,14 @@ describe('Redis stores', () => {
 
     it('answers undefined for an unknown stream or a cursor past its end', async () => {
       expect(await sut.after('nobody/stream#0')).toBeUndefined();
-      await sut.write('sc/stream', 0, { n: 0 });
+      await sut.write('sc/stream', [{ sequence: 0, message: { n: 0 } }]);
       expect(await sut.after('sc/stream#3')).toBeUndefined();
     });
 
     it('publishes live events and the end to followers', async () => {
       const seen: unknown[] = [];
       const unsubscribe = await sut.subscribe('sd/stream', (event) => seen.push(event === 'complete' ? event : event.message));
-      await sut.write('sd/stream', 0, { n: 0 });
+      await sut.write('sd/stream', [{ sequence: 0, message: { n: 0 } }]);
       await sut.append('sd/stream', { n: 1 });
       await sut.complete('sd/stream');
       await waitFor(() => seen.length === 3, 5000, 'the published events');
@@ -133,8 +148,33 @@ describe('Redis stores', () => {
       unsubscribe();
     });
 
+    it('writes a batch of numbered events and ends the stream in one operation', async () => {
+      const seen: unknown[] = [];
+      const unsubscribe = await sut.subscribe('sf/stream', (event) => seen.push(event === 'complete' ? event : event.message));
+      const batch = [
+        { sequence: 0, message: { n: 0 } },
+        { sequence: 1, message: { n: 1 } },
+      ];
+      await sut.write('sf/stream', batch, { ttlSeconds: 10 });
+      await waitFor(() => seen.length === 3, 5000, 'the published events');
+      expect(seen).toEqual([{ n: 0 }, { n: 1 }, 'complete']);
+      expect(await sut.after('sf/stream#0')).toEqual({ streamKey: 'sf/stream', completed: true, events: [{ id: 'sf/stream#1', message: { n: 1 } }] });
+      const ttl = await inspector.pttl('t:{sf}:ev:stream');
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(10_000);
+      unsubscribe();
+    });
+
+    it('runs its scripts by SHA and loads them again after SCRIPT FLUSH', async () => {
+      await sut.write('sg/stream', [{ sequence: 0, message: { n: 0 } }]);
+      await inspector.script('FLUSH');
+      await sut.write('sg/stream', [{ sequence: 1, message: { n: 1 } }], {});
+      expect(await sut.append('sh/stream', { n: 0 })).toBe('sh/stream#0');
+      expect(await sut.after('sg/stream#0')).toMatchObject({ completed: true, events: [{ id: 'sg/stream#1' }] });
+    });
+
     it('tells a late follower that the stream already ended', async () => {
-      await sut.write('se/stream', 0, { n: 0 });
+      await sut.write('se/stream', [{ sequence: 0, message: { n: 0 } }]);
       await sut.complete('se/stream');
       const seen: unknown[] = [];
       await sut.subscribe('se/stream', (event) => seen.push(event));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { EventStore, streamKeyOf } from '../session';
+import { EventStore, NumberedEvent, StreamEnd, streamKeyOf } from '../session';
 import { SseWriter } from './sse.writer';
 
 type Message = Record<string, unknown>;
@@ -44,6 +44,10 @@ export class HttpExchange {
   private readonly streamKey?: string;
   private sequence = 0;
   private writes: Promise<void> = Promise.resolve();
+  /** Events (and the end) not yet handed to the store: what one turn wrote goes as one write. */
+  private unstored: NumberedEvent[] = [];
+  private unstoredEnd?: StreamEnd;
+  private storeScheduled = false;
   private settled = false;
 
   constructor(
@@ -106,9 +110,8 @@ export class HttpExchange {
       const delivered = this.writer?.open ?? false;
       this.writer?.end();
       if (this.streamKey) {
-        const streamKey = this.streamKey;
-        const ttl = delivered ? DELIVERED_STREAM_TTL_SECONDS : undefined;
-        this.writes = this.writes.then(() => this.options.events!.complete(streamKey, ttl)).catch(this.options.onStoreError);
+        this.unstoredEnd = { ttlSeconds: delivered ? DELIVERED_STREAM_TTL_SECONDS : undefined };
+        this.scheduleStore();
       }
     }
     this.options.onSettled();
@@ -116,10 +119,28 @@ export class HttpExchange {
 
   /** Numbers an event (this exchange is its stream's only writer) and stores it behind the write. */
   private store(message: Message): string {
-    const streamKey = this.streamKey!;
     const sequence = this.sequence++;
-    this.writes = this.writes.then(() => this.options.events!.write(streamKey, sequence, message)).catch(this.options.onStoreError);
-    return `${streamKey}#${sequence}`;
+    this.unstored.push({ sequence, message });
+    this.scheduleStore();
+    return `${this.streamKey!}#${sequence}`;
+  }
+
+  /**
+   * Stores what this turn of the event loop wrote in one store operation, after the turn:
+   * a call answered at once (priming event, answer, end) costs one Redis round trip, not three.
+   */
+  private scheduleStore(): void {
+    if (this.storeScheduled) return;
+    this.storeScheduled = true;
+    setImmediate(() => {
+      this.storeScheduled = false;
+      const streamKey = this.streamKey!;
+      const events = this.unstored;
+      const end = this.unstoredEnd;
+      this.unstored = [];
+      this.unstoredEnd = undefined;
+      this.writes = this.writes.then(() => this.options.events!.write(streamKey, events, end)).catch(this.options.onStoreError);
+    });
   }
 }
 

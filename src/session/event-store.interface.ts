@@ -13,6 +13,17 @@ export interface StreamReplay {
 
 export type StreamListener = (event: StoredEvent | 'complete') => void;
 
+/** An event of a single-writer stream, numbered by its writer. */
+export interface NumberedEvent {
+  readonly sequence: number;
+  readonly message: Record<string, unknown>;
+}
+
+/** Ends a stream after the events written with it (see {@link EventStore.complete}). */
+export interface StreamEnd {
+  readonly ttlSeconds?: number;
+}
+
 /**
  * Events of SSE streams, kept so a client that lost a stream resumes with `Last-Event-ID`
  * (on any replica, once the store is shared). A stream key is `<sessionId>/<streamId>`; an
@@ -22,10 +33,12 @@ export interface EventStore {
   /** Appends with a sequence the store assigns (streams several replicas write to). */
   append(streamKey: string, message: Record<string, unknown>): Promise<string>;
   /**
-   * Appends at a sequence the caller assigns: for streams with a single writer (a POST's
-   * answer), which then need not wait for the store to know the event id.
+   * Appends events at sequences the caller assigns — for streams with a single writer (a
+   * POST's answer), which then need not wait for the store to know an event id — and, with
+   * `end`, ends the stream too: one store operation (one Redis round trip) for what a call
+   * writes in one turn (priming event, answer, end).
    */
-  write(streamKey: string, sequence: number, message: Record<string, unknown>): Promise<void>;
+  write(streamKey: string, events: readonly NumberedEvent[], end?: StreamEnd): Promise<void>;
   /** Events after `eventId` in its stream; undefined when the id is unknown or expired. */
   after(eventId: string): Promise<StreamReplay | undefined>;
   /**

@@ -4,7 +4,7 @@ export type { BusHandler } from './message-bus.interface';
 export { StoreUnavailableError } from './session-store.exception';
 export type { RedisConnectionOptions } from './redis/redis.connection';
 export { EventStore, parseEventId, sessionOfStreamKey, streamKeyOf } from './event-store.interface';
-export type { StoredEvent, StreamListener, StreamReplay } from './event-store.interface';
+export type { NumberedEvent, StoredEvent, StreamEnd, StreamListener, StreamReplay } from './event-store.interface';
 export { MemoryEventStore, EventStoreLimits } from './memory-event.store';
 export { SessionStore } from './session-store.interface';
 export type { McpSession, McpSessionPatch } from './session.interface';

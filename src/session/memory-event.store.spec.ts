@@ -19,13 +19,27 @@ describe(MemoryEventStore.name, () => {
   });
 
   it('keeps a bounded number of events and refuses a cursor from before them', async () => {
-    for (let n = 0; n < 5; n += 1) await sut.write('s/b', n, { n });
+    for (let n = 0; n < 5; n += 1) await sut.write('s/b', [{ sequence: n, message: { n } }]);
     expect(await sut.after('s/b#0')).toBeUndefined();
     expect((await sut.after('s/b#1'))?.events.map((event) => event.message.n)).toEqual([2, 3, 4]);
   });
 
+  it('writes a batch of numbered events and ends the stream with it, telling followers in order', async () => {
+    const seen: unknown[] = [];
+    await sut.subscribe('s/w', (event) => seen.push(event === 'complete' ? event : event.message));
+    const batch = [
+      { sequence: 0, message: { n: 0 } },
+      { sequence: 1, message: { n: 1 } },
+    ];
+    await sut.write('s/w', batch, { ttlSeconds: 10 });
+    expect(seen).toEqual([{ n: 0 }, { n: 1 }, 'complete']);
+    expect(await sut.after('s/w#0')).toEqual({ streamKey: 's/w', completed: true, events: [{ id: 's/w#1', message: { n: 1 } }] });
+    now += 11_000;
+    expect(await sut.after('s/w#0')).toBeUndefined();
+  });
+
   it('keeps an ended stream for completedTtlSeconds by default', async () => {
-    await sut.write('s/c', 0, { n: 0 });
+    await sut.write('s/c', [{ sequence: 0, message: { n: 0 } }]);
     await sut.complete('s/c');
     now += 299_000;
     expect(await sut.after('s/c#0')).toBeDefined();
@@ -34,8 +48,8 @@ describe(MemoryEventStore.name, () => {
   });
 
   it('drops a stream delivered whole after the shorter TTL it was completed with', async () => {
-    await sut.write('s/d', 0, { n: 0 });
-    await sut.write('s/d', 1, { n: 1 });
+    await sut.write('s/d', [{ sequence: 0, message: { n: 0 } }]);
+    await sut.write('s/d', [{ sequence: 1, message: { n: 1 } }]);
     await sut.complete('s/d', 10);
     now += 9_000;
     expect(await sut.after('s/d#0')).toBeDefined();

@@ -1,7 +1,9 @@
 import { OnModuleDestroy } from '@nestjs/common';
 import {
   EventStore,
+  NumberedEvent,
   StoredEvent,
+  StreamEnd,
   StreamListener,
   StreamReplay,
   parseEventId,
@@ -50,14 +52,17 @@ export class MemoryEventStore implements EventStore, OnModuleDestroy {
     return event.id;
   }
 
-  async write(streamKey: string, sequence: number, message: Record<string, unknown>): Promise<void> {
+  async write(streamKey: string, events: readonly NumberedEvent[], end?: StreamEnd): Promise<void> {
     const stream = this.streamFor(streamKey);
-    const event: StoredEvent = { id: `${streamKey}#${sequence}`, message };
-    stream.next = Math.max(stream.next, sequence + 1);
-    stream.events.push(event);
-    if (stream.events.length > this.limits.maxEventsPerStream) stream.events.shift();
-    stream.expiresAt = this.now() + this.limits.openTtlSeconds * 1000;
-    for (const listener of stream.listeners) listener(event);
+    for (const { sequence, message } of events) {
+      const event: StoredEvent = { id: `${streamKey}#${sequence}`, message };
+      stream.next = Math.max(stream.next, sequence + 1);
+      stream.events.push(event);
+      if (stream.events.length > this.limits.maxEventsPerStream) stream.events.shift();
+      stream.expiresAt = this.now() + this.limits.openTtlSeconds * 1000;
+      for (const listener of stream.listeners) listener(event);
+    }
+    if (end) await this.complete(streamKey, end.ttlSeconds);
   }
 
   async after(eventId: string): Promise<StreamReplay | undefined> {

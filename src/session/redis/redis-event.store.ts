@@ -1,4 +1,4 @@
-import type { EventStore, StoredEvent, StreamListener, StreamReplay } from '../event-store.interface';
+import type { EventStore, NumberedEvent, StoredEvent, StreamEnd, StreamListener, StreamReplay } from '../event-store.interface';
 import { parseEventId } from '../event-store.interface';
 import { BUS_CHANNELS } from '../message-bus.interface';
 import { StoreUnavailableError } from '../session-store.exception';
@@ -7,26 +7,44 @@ import { RedisClient, sessionKey } from './redis.connection';
 import type { RedisMessageBus } from './redis-message.bus';
 
 /**
- * Stores one event and publishes it to the stream's channel. KEYS: list, sequence counter.
- * ARGV: sequence (-1: take the next from the counter), message JSON, max events, TTL ms,
- * channel, stream key. Returns the sequence.
+ * Stores one event at the next sequence and publishes it to the stream's channel. KEYS:
+ * list, sequence counter. ARGV: message JSON, max events, TTL ms, channel, stream key.
+ * Returns the sequence.
  */
 const APPEND_SCRIPT = `
-local seq = tonumber(ARGV[1])
-if seq < 0 then seq = redis.call('INCR', KEYS[2]) - 1 end
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
-redis.call('RPUSH', KEYS[1], seq .. ' ' .. ARGV[2])
-redis.call('LTRIM', KEYS[1], -tonumber(ARGV[3]), -1)
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('PUBLISH', ARGV[5], '{"id":"' .. ARGV[6] .. '#' .. seq .. '","message":' .. ARGV[2] .. '}')
+local seq = redis.call('INCR', KEYS[2]) - 1
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+redis.call('RPUSH', KEYS[1], seq .. ' ' .. ARGV[1])
+redis.call('LTRIM', KEYS[1], -tonumber(ARGV[2]), -1)
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PUBLISH', ARGV[4], '{"id":"' .. ARGV[5] .. '#' .. seq .. '","message":' .. ARGV[1] .. '}')
 return seq`;
 
-/** Marks a stream ended and keeps it a little longer. KEYS: list, done flag. ARGV: TTL ms, channel. */
-const COMPLETE_SCRIPT = `
-redis.call('SET', KEYS[2], '1', 'PX', ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-redis.call('PUBLISH', ARGV[2], '{"complete":true}')
+/**
+ * Stores events numbered by their writer, publishing each, then (with an end TTL) marks the
+ * stream ended. KEYS: list, done flag. ARGV: max events, open TTL ms, channel, stream key,
+ * end TTL ms ('' to leave it open), then sequence and message JSON per event.
+ */
+const WRITE_SCRIPT = `
+for i = 6, #ARGV, 2 do
+  redis.call('RPUSH', KEYS[1], ARGV[i] .. ' ' .. ARGV[i + 1])
+  redis.call('PUBLISH', ARGV[3], '{"id":"' .. ARGV[4] .. '#' .. ARGV[i] .. '","message":' .. ARGV[i + 1] .. '}')
+end
+if #ARGV >= 6 then redis.call('LTRIM', KEYS[1], -tonumber(ARGV[1]), -1) end
+if ARGV[5] == '' then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+else
+  redis.call('SET', KEYS[2], '1', 'PX', ARGV[5])
+  redis.call('PEXPIRE', KEYS[1], ARGV[5])
+  redis.call('PUBLISH', ARGV[3], '{"complete":true}')
+end
 return 1`;
+
+/** The scripts, sent once and then run by SHA (ioredis `defineCommand`: EVALSHA, EVAL on NOSCRIPT). */
+interface EventScripts {
+  mcpAppendEvent(list: string, sequence: string, message: string, maxEvents: number, ttlMs: number, channel: string, streamKey: string): Promise<number>;
+  mcpWriteEvents(list: string, done: string, ...args: Array<string | number>): Promise<number>;
+}
 
 /**
  * SSE stream events in Redis, so a client resumes with `Last-Event-ID` on any replica: a
@@ -35,20 +53,46 @@ return 1`;
  * end; each append is one script that also publishes the event for live followers.
  */
 export class RedisEventStore implements EventStore {
+  private readonly scripts: EventScripts;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly bus: RedisMessageBus,
     private readonly prefix: string,
     private readonly limits: EventStoreLimits,
-  ) {}
+  ) {
+    redis.defineCommand('mcpAppendEvent', { numberOfKeys: 2, lua: APPEND_SCRIPT });
+    redis.defineCommand('mcpWriteEvents', { numberOfKeys: 2, lua: WRITE_SCRIPT });
+    this.scripts = redis as unknown as EventScripts;
+  }
 
   async append(streamKey: string, message: Record<string, unknown>): Promise<string> {
-    const sequence = await this.run('append', streamKey, -1, message);
+    const keys = this.keys(streamKey);
+    const sequence = await this.guard('append', () =>
+      this.scripts.mcpAppendEvent(
+        keys.list,
+        keys.sequence,
+        JSON.stringify(message),
+        this.limits.maxEventsPerStream,
+        this.limits.openTtlSeconds * 1000,
+        this.channel(streamKey),
+        streamKey,
+      ),
+    );
     return `${streamKey}#${sequence}`;
   }
 
-  async write(streamKey: string, sequence: number, message: Record<string, unknown>): Promise<void> {
-    await this.run('write', streamKey, sequence, message);
+  async write(streamKey: string, events: readonly NumberedEvent[], end?: StreamEnd): Promise<void> {
+    const keys = this.keys(streamKey);
+    const args: Array<string | number> = [
+      this.limits.maxEventsPerStream,
+      this.limits.openTtlSeconds * 1000,
+      this.channel(streamKey),
+      streamKey,
+      end ? this.completedTtlMs(end.ttlSeconds) : '',
+    ];
+    for (const { sequence, message } of events) args.push(sequence, JSON.stringify(message));
+    await this.guard('write', () => this.scripts.mcpWriteEvents(keys.list, keys.done, ...args));
   }
 
   async after(eventId: string): Promise<StreamReplay | undefined> {
@@ -73,10 +117,8 @@ export class RedisEventStore implements EventStore {
     };
   }
 
-  async complete(streamKey: string, ttlSeconds = this.limits.completedTtlSeconds): Promise<void> {
-    const keys = this.keys(streamKey);
-    const ttlMs = Math.min(ttlSeconds, this.limits.completedTtlSeconds) * 1000;
-    await this.guard('complete', () => this.redis.eval(COMPLETE_SCRIPT, 2, keys.list, keys.done, ttlMs, this.channel(streamKey)));
+  async complete(streamKey: string, ttlSeconds?: number): Promise<void> {
+    await this.write(streamKey, [], { ttlSeconds });
   }
 
   async subscribe(streamKey: string, listener: StreamListener): Promise<() => void> {
@@ -94,24 +136,8 @@ export class RedisEventStore implements EventStore {
     // Each stream expires with its TTL; a DELETE need not find them.
   }
 
-  private async run(operation: string, streamKey: string, sequence: number, message: Record<string, unknown>): Promise<number> {
-    const keys = this.keys(streamKey);
-    return this.guard(operation, async () =>
-      Number(
-        await this.redis.eval(
-          APPEND_SCRIPT,
-          2,
-          keys.list,
-          keys.sequence,
-          sequence,
-          JSON.stringify(message),
-          this.limits.maxEventsPerStream,
-          this.limits.openTtlSeconds * 1000,
-          this.channel(streamKey),
-          streamKey,
-        ),
-      ),
-    );
+  private completedTtlMs(ttlSeconds = this.limits.completedTtlSeconds): number {
+    return Math.min(ttlSeconds, this.limits.completedTtlSeconds) * 1000;
   }
 
   private channel(streamKey: string): string {

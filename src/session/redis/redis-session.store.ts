@@ -3,6 +3,12 @@ import type { McpSession, McpSessionPatch } from '../session.interface';
 import { StoreUnavailableError } from '../session-store.exception';
 import { RedisClient, sessionKey } from './redis.connection';
 
+/** Reads a session and slides its TTL (when it exists): HGETALL's reply. */
+const TOUCH_SCRIPT = `
+local fields = redis.call('HGETALL', KEYS[1])
+if #fields > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return fields`;
+
 /** Sets fields of a live session and slides its TTL, atomically; 0 when it does not exist. */
 const UPDATE_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
@@ -13,12 +19,17 @@ return 1`;
 /**
  * Sessions in Redis, shared by every replica. A session is a hash (one JSON value per
  * field) under `<prefix>{<sessionId>}:session`, hash-tagged for Cluster, with a sliding
- * PX TTL; reading it slides the TTL in the same round trip. A sorted set of expiry times
- * gives the live count without scanning keys.
+ * PX TTL; reading it slides the TTL in the same command (a script run by SHA). A sorted
+ * set of expiry times gives the live count without scanning keys; a read refreshes it only
+ * once per hundredth of the TTL per replica, so a busy session costs one command per
+ * request, and the count lets a session go at most that much before it expires.
  */
 export class RedisSessionStore implements SessionStore {
   private readonly ttlMs: number;
   private readonly indexKey: string;
+  private readonly indexRefreshMs: number;
+  /** When this replica last refreshed a session's index entry (cleared when it grows large). */
+  private readonly indexedAt = new Map<string, number>();
 
   constructor(
     private readonly redis: RedisClient,
@@ -27,6 +38,8 @@ export class RedisSessionStore implements SessionStore {
   ) {
     this.ttlMs = ttlSeconds * 1000;
     this.indexKey = `${prefix}sessions`;
+    this.indexRefreshMs = this.ttlMs / 100;
+    redis.defineCommand('mcpTouchSession', { numberOfKeys: 1, lua: TOUCH_SCRIPT });
   }
 
   create(session: McpSession): Promise<void> {
@@ -42,13 +55,14 @@ export class RedisSessionStore implements SessionStore {
 
   get(id: string): Promise<McpSession | undefined> {
     return this.guard('get', async () => {
-      const key = this.key(id);
-      const [fields] = await Promise.all([
-        this.redis.multi().hgetall(key).pexpire(key, this.ttlMs).exec().then((replies) => checkExec(replies)[0] as Record<string, string>),
-        // XX: only sessions that exist; keeps probes with unknown ids out of the count.
-        this.redis.zadd(this.indexKey, 'XX', Date.now() + this.ttlMs, id),
-      ]);
-      return decode(fields);
+      const now = Date.now();
+      const touch = (this.redis as unknown as SessionScripts).mcpTouchSession(this.key(id), this.ttlMs);
+      if (now - (this.indexedAt.get(id) ?? 0) < this.indexRefreshMs) return decode(pairs(await touch));
+      if (this.indexedAt.size >= 10_000) this.indexedAt.clear();
+      this.indexedAt.set(id, now);
+      // XX: only sessions that exist; keeps probes with unknown ids out of the count.
+      const [fields] = await Promise.all([touch, this.redis.zadd(this.indexKey, 'XX', now + this.ttlMs, id)]);
+      return decode(pairs(fields));
     });
   }
 
@@ -62,6 +76,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   delete(id: string): Promise<boolean> {
+    this.indexedAt.delete(id);
     return this.guard('delete', async () => {
       const [deleted] = await Promise.all([this.redis.del(this.key(id)), this.redis.zrem(this.indexKey, id)]);
       return deleted > 0;
@@ -120,6 +135,17 @@ export class RedisSessionStore implements SessionStore {
       throw new StoreUnavailableError(operation, error);
     }
   }
+}
+
+interface SessionScripts {
+  mcpTouchSession(key: string, ttlMs: number): Promise<string[]>;
+}
+
+/** HGETALL's flat reply from a script ([field, value, …]) as an object. */
+function pairs(flat: string[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (let index = 0; index + 1 < flat.length; index += 2) fields[flat[index]] = flat[index + 1];
+  return fields;
 }
 
 function encode(session: McpSession): Record<string, string> {
