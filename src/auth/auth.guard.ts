@@ -34,8 +34,7 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()])) return true;
     const req = context.switchToHttp().getRequest<Request>();
     const res = context.switchToHttp().getResponse<object>();
-    const what = `${req.method} ${(req.url ?? '').split('?')[0]}`;
-    const principal = await this.authenticate(req, res, what);
+    const principal = await this.authenticate(req, res);
     try {
       const { tenantId, userId } = this.tenants.resolve(req.params?.tenantId, req.headers, principal);
       req[REQUEST_ACCESS] = { principal, ...(tenantId !== undefined && { tenantId }), ...(userId !== undefined && { userId }) };
@@ -44,7 +43,7 @@ export class AuthGuard implements CanActivate {
         this.audit.refused({
           who: principal.id,
           tenantId: principal.tenantId,
-          what,
+          what: describeRequest(req),
           why: error.message,
           status: error.getStatus(),
           requestId: String(req.id ?? ''),
@@ -56,7 +55,7 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
-  private async authenticate(req: Request, res: object, what: string): Promise<Principal> {
+  private async authenticate(req: Request, res: object): Promise<Principal> {
     if (!this.verifier.enabled) return ANONYMOUS;
     const result = await this.verifier.authenticate(req.headers);
     if (result.outcome === 'authenticated') return result.principal;
@@ -69,7 +68,7 @@ export class AuthGuard implements CanActivate {
     setResponseHeader(res, 'WWW-Authenticate', challenge);
     this.audit.refused({
       who: missing ? 'anonymous' : `${result.credential}:unknown`,
-      what,
+      what: describeRequest(req),
       why: missing ? 'no credentials' : result.reason,
       status: 401,
       requestId: String(req.id ?? ''),
@@ -84,4 +83,9 @@ export class AuthGuard implements CanActivate {
     const proto = (Array.isArray(req.headers['x-forwarded-proto']) ? req.headers['x-forwarded-proto'][0] : req.headers['x-forwarded-proto']) ?? 'http';
     return `${proto.split(',')[0].trim()}://${req.headers.host ?? 'localhost'}`;
   }
+}
+
+/** `METHOD /path` for the audit line (only built for a refusal). */
+function describeRequest(req: Request): string {
+  return `${req.method} ${(req.url ?? '').split('?')[0]}`;
 }
