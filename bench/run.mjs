@@ -22,9 +22,11 @@ import {
   killAllNow,
   redisAvailable,
   rssMB,
+  serverNodeVersion,
   startNode,
   startRedis,
   stopAll,
+  useNode,
   waitUntil,
 } from './lib/procs.mjs';
 import {
@@ -55,6 +57,7 @@ const { values: args } = parseArgs({
     'leak-requests': { type: 'string' },
     only: { type: 'string' },
     'skip-build': { type: 'boolean', default: false },
+    node: { type: 'string' },
     out: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -63,7 +66,7 @@ const { values: args } = parseArgs({
 if (args.help) {
   process.stdout.write(`npm run bench [-- options]
   --long               longer passes (20 s × 3) and the RSS leak check (200k requests)
-  --duration=S         seconds per pass            (env BENCH_DURATION, default 4; --long 20)
+  --duration=S         seconds per pass            (env BENCH_DURATION, default 3; --long 20)
   --passes=N           interleaved passes per target (env BENCH_PASSES, default 2; --long 3)
   --warmup=S           warm-up seconds per target   (env BENCH_WARMUP, default 1; --long 5)
   --connections=C      autocannon connections       (env BENCH_CONNECTIONS, default 50)
@@ -72,6 +75,8 @@ if (args.help) {
                        stateless-fastify stateless-json stateful-memory stateful-redis churn-redis
                        churn-redis-fastify list-default list-100
   --skip-build         measure the existing dist/ without running tsc
+  --node=PATH          run every server (baselines too) on this Node.js binary (env BENCH_NODE),
+                       e.g. the image's Node 24: --node=$(npx -y -p node@24 node -p process.execPath)
   --out=FILE           JSON result file (default bench/results/latest.json)
 `);
   process.exit(0);
@@ -80,8 +85,8 @@ if (args.help) {
 const num = (value, fallback) => (value === undefined || value === '' ? fallback : Number(value));
 const settings = {
   long: args.long,
-  // 4 s: ten targets × two passes plus warm-ups and start-up stay within two minutes.
-  durationSeconds: num(args.duration ?? process.env.BENCH_DURATION, args.long ? 20 : 4),
+  // 3 s: twelve targets × two passes plus warm-ups and start-up stay within two minutes.
+  durationSeconds: num(args.duration ?? process.env.BENCH_DURATION, args.long ? 20 : 3),
   passes: num(args.passes ?? process.env.BENCH_PASSES, args.long ? 3 : 2),
   warmupSeconds: num(args.warmup ?? process.env.BENCH_WARMUP, args.long ? 5 : 1),
   connections: num(args.connections ?? process.env.BENCH_CONNECTIONS, 50),
@@ -95,6 +100,9 @@ for (const [key, value] of Object.entries(settings)) {
   }
 }
 const outFile = args.out ?? join(ROOT, 'bench', 'results', 'latest.json');
+const nodeBinary = args.node ?? process.env.BENCH_NODE;
+if (nodeBinary) useNode(nodeBinary);
+const serverNode = serverNodeVersion();
 
 // ---------------------------------------------------------------------------------------
 // Targets. `server` says what to start; `prepare` checks one request by hand and returns the
@@ -628,7 +636,7 @@ async function main() {
   const goalResults = goals(byKey, leak);
 
   const header = [
-    `MCP platform bench — ${new Date().toISOString()} — Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model?.trim()}), ` +
+    `MCP platform bench — ${new Date().toISOString()} — servers on Node ${serverNode} (autocannon on ${process.version}), ${cpus().length} CPUs (${cpus()[0]?.model?.trim()}), ` +
       `load average ${loadBefore[0].toFixed(1)} before / ${loadavg()[0].toFixed(1)} after`,
     `autocannon: ${settings.connections} connections, pipelining ${settings.pipelining}, ${settings.passes} interleaved passes × ${settings.durationSeconds} s per target after ${settings.warmupSeconds} s warm-up; ` +
       `req/s = mean of passes (± half the spread), p50/p99 = mean of passes, RSS = server VmRSS after its last pass; platform rows run on Express unless named Fastify`,
@@ -657,7 +665,8 @@ async function main() {
     `${JSON.stringify(
       {
         date: new Date().toISOString(),
-        node: process.version,
+        node: serverNode,
+        loadNode: process.version,
         cpus: cpus().length,
         cpuModel: cpus()[0]?.model?.trim(),
         totalMemMB: Math.round(totalmem() / 2 ** 20),

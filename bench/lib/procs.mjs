@@ -1,6 +1,6 @@
 // Child processes of a bench run: the servers under test and redis-server. Every child is
 // tracked and stopped by its PID — at the end, on errors, on SIGINT/SIGTERM and at exit.
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
@@ -50,8 +50,20 @@ export function startChild(name, command, args, { env = {}, raw = false } = {}) 
   return info;
 }
 
+/** The Node.js binary servers run on: this one unless `useNode()` chose another. */
+let nodeBinary = process.execPath;
+
+export function useNode(path) {
+  nodeBinary = path;
+}
+
+/** `vX.Y.Z` of the binary servers run on. */
+export function serverNodeVersion() {
+  return nodeBinary === process.execPath ? process.version : execFileSync(nodeBinary, ['--version'], { encoding: 'utf8' }).trim();
+}
+
 export function startNode(name, script, env, nodeArgs = []) {
-  return startChild(name, process.execPath, [...nodeArgs, script], { env });
+  return startChild(name, nodeBinary, [...nodeArgs, script], { env });
 }
 
 export function describeExit(info) {

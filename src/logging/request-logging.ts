@@ -2,21 +2,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { PinoLogger } from 'nestjs-pino';
 
-/** The Streamable HTTP endpoint (`/mcp`, `/tenants/{id}/mcp`). */
-export const MCP_ENDPOINT_PATTERN = /^\/(?:tenants\/[^/?]+\/)?mcp(?:\?|$)/;
-
 /** Probes and scrapes: not logged, no request context. */
 const QUIET_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
 
 /**
  * Request logging, started by the first hook of every request (Express middleware, Fastify
- * `onRequest`) instead of pino-http as Nest middleware. Every request but the probes gets
- * one `request completed` line when its response is done (pino-http's shape and
- * serializers, secrets masked). Log lines written while serving a request carry its
- * `requestId`: bound through nestjs-pino's async context on ordinary routes; written
- * explicitly on the MCP endpoint, which skips that context because its cost (a child logger
- * per request, async hooks on every promise, Fastify's middleware engine) was a third of
- * the endpoint's throughput on Fastify.
+ * `onRequest`) rather than by pino-http as Nest middleware: run as Nest middleware on every
+ * route, it put Fastify's middleware engine on the MCP endpoint's path, a third of its
+ * throughput. Every request but the probes gets one `request completed` line when its
+ * response is done (pino-http's shape and serializers, secrets masked), and runs in
+ * nestjs-pino's async context, so every line written while serving it carries its
+ * `requestId` (CONTRACT.md). Probes and scrapes run outside it: they log nothing.
  */
 export class RequestLogging {
   private context?: PinoLogger;
@@ -32,7 +28,7 @@ export class RequestLogging {
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
     if (QUIET_PATHS.has(path)) return next();
     logCompletion(req, res, requestId);
-    if (!this.context || MCP_ENDPOINT_PATTERN.test(url)) return next();
+    if (!this.context) return next();
     this.context.runInContext(next, { bindings: { requestId } });
   }
 }
