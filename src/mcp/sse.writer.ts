@@ -22,12 +22,15 @@ export class SseWriter {
       Connection: 'keep-alive',
       'X-Accel-Buffering': 'no',
     });
-    if (options.batchFirstWrites) {
-      // Headers, events and the end written in this turn of the event loop leave as one;
-      // only a stream still open after it needs keep-alives (most answers are done by then).
-      res.cork();
+    const socket = res.socket;
+    if (options.batchFirstWrites && socket) {
+      // Headers, events and the end written in this turn of the event loop leave as one
+      // write; only a stream still open after it needs keep-alives (most answers are done by
+      // then). The socket is corked, not the response: Node 24's response cork drops what is
+      // written after its first write when the response ends while corked.
+      socket.cork();
       setImmediate(() => {
-        res.uncork();
+        socket.uncork();
         this.startKeepAlive();
       });
     } else {
