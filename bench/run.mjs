@@ -427,6 +427,20 @@ function aggregate(target) {
   return summary;
 }
 
+/** Least-squares slope of evenly spaced readings (per step). */
+function trend(values) {
+  const n = values.length;
+  const meanX = (n - 1) / 2;
+  const meanY = mean(values);
+  let num = 0;
+  let den = 0;
+  values.forEach((y, x) => {
+    num += (x - meanX) * (y - meanY);
+    den += (x - meanX) ** 2;
+  });
+  return den === 0 ? 0 : num / den;
+}
+
 /** Mean over rounds of (a / b) for passes run in the same round: the paired ratio. */
 function pairedRatio(a, b, field = 'reqPerSec') {
   const ratios = [];
@@ -516,7 +530,7 @@ function goals(byKey, leak) {
   }
   if (leak.length) {
     for (const l of leak) {
-      const notes = [`${l.beforeMB.toFixed(0)} → ${l.halfwayMB.toFixed(0)} → ${l.afterMB.toFixed(0)} MB, second half ${l.secondHalfGrowthMB >= 0 ? '+' : ''}${l.secondHalfGrowthMB.toFixed(1)} MB`];
+      const notes = [`trend of RSS after warm-up and each eighth: ${l.readingsMB.map((r) => r.toFixed(0)).join(' → ')} MB`];
       if (l.errors) notes.push(`${l.errors} errors/non-2xx/bad bodies`);
       if (l.key !== 'stateless-sse') notes.push('all in one session');
       add(`RSS growth < 20 MB over ${fmtInt(l.requests)} requests after warm-up (${l.key})`, l.growthMB, `${l.growthMB.toFixed(1)} MB`, l.growthMB < 20, notes.join('; '));
@@ -596,34 +610,31 @@ async function main() {
     }
   }
 
-  // Leak check (--long): load the server for the warm-up time, read its RSS at once, send N
-  // more requests (RSS read at N/2 too: still growing, or levelled off?), read RSS again.
-  // Reading right after load keeps V8's idle heap shrinking out of the comparison.
+  // Leak check (--long): load the server for 15 s (past the 10 s for which a memory store keeps
+  // streams delivered whole, so it is in its steady state), then send N more requests in
+  // eighths, reading RSS right after the warm-up and after each eighth (right after load, so
+  // V8's idle heap shrinking stays out of it). One reading swings by tens of MB with where the
+  // collector happens to be, so growth is the least-squares slope over the nine readings
+  // times N: a leak is a trend, a swing is not.
   const leak = [];
   if (settings.leakRequests > 0) {
     for (const key of ['stateless-sse', 'stateful-memory', 'stateful-redis']) {
       const t = live().find((x) => x.key === key);
       if (!t) continue;
       try {
-        await cannon(t.url, t.load, { duration: Math.max(settings.warmupSeconds, 5) });
-        const before = rssMB(t.proc.pid);
-        log(`leak check ${key}: ${fmtInt(settings.leakRequests)} requests from ${before?.toFixed(1)} MB`);
-        const half = Math.floor(settings.leakRequests / 2);
-        const first = await cannon(t.url, t.load, { amount: half });
-        const middle = rssMB(t.proc.pid);
-        const second = await cannon(t.url, t.load, { amount: settings.leakRequests - half });
-        const after = rssMB(t.proc.pid);
-        leak.push({
-          key,
-          requests: first.requests.total + second.requests.total,
-          beforeMB: before,
-          halfwayMB: middle,
-          afterMB: after,
-          growthMB: after - before,
-          secondHalfGrowthMB: after - middle,
-          errors: [first, second].reduce((a, r) => a + r.non2xx + r.errors + r.mismatches, 0),
-        });
-        log(`leak check ${key}: ${before.toFixed(1)} → ${middle.toFixed(1)} → ${after.toFixed(1)} MB`);
+        await cannon(t.url, t.load, { duration: Math.max(settings.warmupSeconds, 15) });
+        const readings = [rssMB(t.proc.pid)];
+        log(`leak check ${key}: ${fmtInt(settings.leakRequests)} requests from ${readings[0]?.toFixed(1)} MB`);
+        let requests = 0;
+        let errors = 0;
+        for (let slice = 0; slice < 8; slice++) {
+          const result = await cannon(t.url, t.load, { amount: Math.floor(settings.leakRequests / 8) });
+          requests += result.requests.total;
+          errors += result.non2xx + result.errors + result.mismatches;
+          readings.push(rssMB(t.proc.pid));
+        }
+        leak.push({ key, requests, readingsMB: readings, growthMB: trend(readings) * (readings.length - 1), errors });
+        log(`leak check ${key}: ${readings.map((r) => r.toFixed(1)).join(' → ')} MB`);
       } catch (error) {
         log(`leak check ${key} failed: ${error.message}`);
       }
