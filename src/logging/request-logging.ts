@@ -17,7 +17,7 @@ const QUIET_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
 export class RequestLogging {
   private context?: PinoLogger;
 
-  /** The logger whose async context ordinary routes run in (available once the app exists). */
+  /** The logger whose async context requests run in (available once the app exists). */
   useContextOf(logger: PinoLogger): void {
     this.context = logger;
   }

@@ -20,13 +20,13 @@ type Guarded = (request: FrameworkRequest, reply: FrameworkReply) => Promise<unk
 /**
  * The Streamable HTTP endpoint: `POST/GET/DELETE /mcp` and `/tenants/{tenantId}/mcp`.
  *
- * Mounted on the HTTP adapter (Express or Fastify) at module init rather than declared as a
- * controller, because it is the platform's hot path: every request still passes the
- * application's global guards (authentication, tenant resolution, rate limits — and any
- * APP_GUARD of yours), run by Nest's own guard pipeline with an `http` execution context,
- * but skips the controller layers it never used (parameter decorators, interceptors,
- * response mapping) since it writes its responses itself. That is about a fifth of its
- * throughput. Errors are mapped once, by {@link JsonRpcExceptionFilter}.
+ * Mounted on the HTTP adapter (Express or Fastify) rather than declared as a controller,
+ * because it is the platform's hot path: every request still passes the application's
+ * global guards (authentication, tenant resolution, rate limits — and any APP_GUARD of
+ * yours), run by Nest's own guard pipeline with an `http` execution context, but skips the
+ * controller layers it never used (parameter decorators, interceptors, response mapping)
+ * since it writes its responses itself (README "Performance" has the measurements). Errors
+ * are mapped once, by {@link JsonRpcExceptionFilter}.
  *
  * `createApp` mounts it before Nest registers its own middleware and routes, so on Express it
  * is the first route a request meets; any other application gets it at module init. Nest
