@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// [HTTP_ADAPTER=fastify] node bench/profile.mjs [--seconds=15] [--mode=auto|json] [--top=25] [--skip-build]
+// [HTTP_ADAPTER=fastify] [BENCH_NODE=/path/to/node] node bench/profile.mjs [--seconds=15] [--mode=auto|json] [--top=25] [--skip-build]
 //
 // CPU profile of the stateless platform path: starts `node --cpu-prof dist/main.js`
 // (MCP_SESSION_MODE=stateless), loads it with tools/call of echo (autocannon, 50
@@ -10,7 +10,8 @@ import autocannon from 'autocannon';
 import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT, buildDist, freePort, httpOk, killAllNow, startNode, stopChild, waitUntil } from './lib/procs.mjs';
+import { ROOT, buildDist, freePort, httpOk, killAllNow, startNode, stopChild, useNode, waitUntil } from './lib/procs.mjs';
+if (process.env.BENCH_NODE) useNode(process.env.BENCH_NODE);
 import { BASE_HEADERS, callBody, checkEcho, isEchoResult } from './lib/mcp.mjs';
 
 const { values: args } = parseArgs({
