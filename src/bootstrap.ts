@@ -1,14 +1,13 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DynamicModule, INestApplication, ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PinoLogger } from 'nestjs-pino';
+import { REQUEST_ID_HEADER, requestIdFor, requestIdOf } from './logging/logging.module';
 import { RequestLogging } from './logging/request-logging';
 import { McpHttpEndpoint } from './mcp/mcp-http.endpoint';
-import { REQUEST_ID_HEADER, requestIdFor, requestIdOf } from './logging/logging.module';
 import type { AppConfig } from './config/app-config';
 
 export interface CreateAppOptions {
