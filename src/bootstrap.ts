@@ -7,7 +7,7 @@ import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { REQUEST_ID_HEADER, requestIdFor, requestIdOf } from './logging/logging.module';
 import { RequestLogging } from './logging/request-logging';
-import { McpHttpEndpoint } from './mcp/mcp-http.endpoint';
+import { McpHttpEndpoint } from './mcp/edges/streamable-http/mcp-http.endpoint';
 import type { AppConfig } from './config/app-config';
 
 export interface CreateAppOptions {

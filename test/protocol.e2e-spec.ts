@@ -7,7 +7,7 @@ import {
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { McpRegistry } from '../src/mcp';
-import { StandaloneStreamRegistry } from '../src/mcp/standalone-stream.registry';
+import { StandaloneStreamRegistry } from '../src/mcp/edges/streamable-http/standalone-stream.registry';
 import { FixtureTools, FixtureToolsModule } from './fixtures/fixture-tools.module';
 import { INITIALIZE, MCP_ACCEPT, RunningPlatform, connectClient, jsonOf, postRaw, startPlatform } from './helpers/platform';
 import { waitFor } from './helpers/processes';

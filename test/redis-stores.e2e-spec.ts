@@ -3,7 +3,7 @@ import { McpSession } from '../src/session';
 import { RedisMessageBus } from '../src/session/redis/redis-message.bus';
 import { RedisEventStore } from '../src/session/redis/redis-event.store';
 import { RedisSessionStore } from '../src/session/redis/redis-session.store';
-import { createRedisClient } from '../src/session/redis/redis.connection';
+import { createRedisClient } from '../src/redis/redis.connection';
 import { StoreUnavailableError } from '../src/session/session-store.exception';
 import { RedisServer, startRedis } from './helpers/redis';
 import { waitFor } from './helpers/processes';

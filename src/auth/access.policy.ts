@@ -4,7 +4,7 @@ import type { AppConfig, TenantConfig } from '../config/app-config';
 import { InjectAppConfig } from '../config/config.constants';
 import type { McpAccessPolicy, McpToolAccess, McpToolQuota } from '../mcp/interfaces/mcp-access-policy.interface';
 import type { McpRequestContext } from '../mcp/interfaces/mcp-context.interface';
-import type { RegisteredTool } from '../mcp/mcp.registry';
+import type { RegisteredTool } from '../mcp/discovery/mcp.registry';
 import { AuthMessages } from './auth.messages';
 import { missingPermissions } from './permissions';
 

@@ -5,7 +5,7 @@ import type { ExecutionContext } from '@nestjs/common';
 import type { AppConfig, RateLimitConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.constants';
 import { MCP_ACCESS_POLICY } from '../mcp/interfaces/mcp-access-policy.interface';
-import { RedisConnection } from '../session/redis/redis.connection.provider';
+import { RedisConnection } from '../redis/redis.connection.provider';
 import { ToolAccessPolicy } from './access.policy';
 import { AuthAudit } from './auth.audit';
 import { REQUEST_ACCESS } from './auth.constants';

@@ -1,6 +1,6 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
-import type { RedisClient } from '../session/redis/redis.connection';
+import type { RedisClient } from '../redis/redis.connection';
 
 /**
  * Counts a hit in a fixed window and blocks past the limit, atomically, so a limit holds

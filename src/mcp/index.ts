@@ -1,17 +1,17 @@
 export { McpModule } from './mcp.module';
-export { McpHttpEndpoint, MCP_ENDPOINT_PATHS } from './mcp-http.endpoint';
+export { McpHttpEndpoint, MCP_ENDPOINT_PATHS } from './edges/streamable-http/mcp-http.endpoint';
 export { MCP_CONTEXT_TYPE, InjectMcpOptions } from './mcp.constants';
 export type { McpModuleOptions } from './mcp-module-options.interface';
-export { McpTool } from './decorators/mcp-tool.decorator';
-export { McpResource } from './decorators/mcp-resource.decorator';
-export { McpPrompt } from './decorators/mcp-prompt.decorator';
-export { McpArgs, McpCtx } from './decorators/mcp-params.decorator';
+export { McpTool } from './discovery/decorators/mcp-tool.decorator';
+export { McpResource } from './discovery/decorators/mcp-resource.decorator';
+export { McpPrompt } from './discovery/decorators/mcp-prompt.decorator';
+export { McpArgs, McpCtx } from './discovery/decorators/mcp-params.decorator';
 export { McpToolError, McpProtocolError } from './mcp.exception';
-export { McpDefinitionError } from './mcp-definition.error';
-export { McpRegistry } from './mcp.registry';
-export type { RegisteredTool, ToolDefinition } from './mcp.registry';
-export { McpExecutor } from './mcp.executor';
-export { McpNotifier } from './mcp.notifier';
+export { McpDefinitionError } from './discovery/mcp-definition.error';
+export { McpRegistry } from './discovery/mcp.registry';
+export type { RegisteredTool, ToolDefinition } from './discovery/mcp.registry';
+export { McpExecutor } from './execution/mcp.executor';
+export { McpNotifier } from './execution/mcp.notifier';
 export type {
   ElicitationResult,
   ElicitationSchema,

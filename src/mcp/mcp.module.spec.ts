@@ -7,15 +7,15 @@ import { ConfigModule, loadConfig } from '../config';
 import { SessionModule } from '../session';
 import { TenantModule } from '../tenant';
 import { PLATFORM_VERSION } from '../version';
-import { McpTool } from './decorators/mcp-tool.decorator';
-import { McpPrompt } from './decorators/mcp-prompt.decorator';
-import { McpResource } from './decorators/mcp-resource.decorator';
+import { McpTool } from './discovery/decorators/mcp-tool.decorator';
+import { McpPrompt } from './discovery/decorators/mcp-prompt.decorator';
+import { McpResource } from './discovery/decorators/mcp-resource.decorator';
 import type { McpToolContext } from './interfaces/mcp-context.interface';
 import { MCP_MODULE_OPTIONS } from './mcp.constants';
-import { McpExplorer } from './mcp.explorer';
+import { McpExplorer } from './discovery/mcp.explorer';
 import type { McpModuleOptions } from './mcp-module-options.interface';
 import { McpModule } from './mcp.module';
-import { McpRegistry } from './mcp.registry';
+import { McpRegistry } from './discovery/mcp.registry';
 
 /** A class-validator DTO, the other accepted input form besides zod. */
 class RenameWidgetInput {

@@ -2,7 +2,7 @@ export { InjectEventStore, InjectMessageBus, InjectSessionStore } from './sessio
 export { BUS_CHANNELS, MessageBus } from './message-bus.interface';
 export type { BusHandler } from './message-bus.interface';
 export { StoreUnavailableError } from './session-store.exception';
-export type { RedisConnectionOptions } from './redis/redis.connection';
+export type { RedisConnectionOptions } from '../redis/redis.connection';
 export { EventStore, parseEventId, sessionOfStreamKey, streamKeyOf } from './event-store.interface';
 export type { NumberedEvent, StoredEvent, StreamEnd, StreamListener, StreamReplay } from './event-store.interface';
 export { MemoryEventStore, EventStoreLimits } from './memory-event.store';

@@ -1,4 +1,4 @@
-import { McpDefinitionError } from '../../src/mcp/mcp-definition.error';
+import { McpDefinitionError } from '../../src/mcp/discovery/mcp-definition.error';
 
 /** Runs `declare` (which applies a decorator) and returns the McpDefinitionError it throws. */
 export function definitionError(declare: () => unknown): McpDefinitionError {

@@ -1,4 +1,4 @@
-import type { RegisteredTool } from '../mcp.registry';
+import type { RegisteredTool } from '../discovery/mcp.registry';
 import type { McpRequestContext } from './mcp-context.interface';
 
 export interface McpToolAccess {

@@ -3,7 +3,7 @@ import { parseEventId } from '../event-store.interface';
 import { BUS_CHANNELS } from '../message-bus.interface';
 import { StoreUnavailableError } from '../session-store.exception';
 import type { EventStoreLimits } from '../memory-event.store';
-import { RedisClient, sessionKey } from './redis.connection';
+import { RedisClient, sessionKey } from '../../redis/redis.connection';
 import type { RedisMessageBus } from './redis-message.bus';
 
 /**

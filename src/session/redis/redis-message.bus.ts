@@ -1,7 +1,7 @@
 import { Logger, OnModuleDestroy } from '@nestjs/common';
 import { Cluster } from 'ioredis';
 import type { BusHandler, MessageBus } from '../message-bus.interface';
-import type { RedisClient } from './redis.connection';
+import type { RedisClient } from '../../redis/redis.connection';
 
 /**
  * Redis pub/sub between replicas. Publishing uses the shared connection; subscriptions a

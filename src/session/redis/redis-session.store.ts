@@ -1,7 +1,7 @@
 import type { SessionStore } from '../session-store.interface';
 import type { McpSession, McpSessionPatch } from '../session.interface';
 import { StoreUnavailableError } from '../session-store.exception';
-import { RedisClient, sessionKey } from './redis.connection';
+import { RedisClient, sessionKey } from '../../redis/redis.connection';
 
 /** Reads a session and slides its TTL (when it exists): HGETALL's reply. */
 const TOUCH_SCRIPT = `

@@ -1,0 +1,53 @@
+import type { IncomingMessage } from 'node:http';
+import getRawBody from 'raw-body';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { InvalidJsonRpcException, ParseErrorException, PayloadTooLargeException } from '../../mcp.exception';
+import { McpMessages } from '../../mcp.messages';
+
+/** True for `application/json` with or without parameters. */
+export function isJsonContentType(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  return contentType.split(';', 1)[0].trim().toLowerCase() === 'application/json';
+}
+
+/** Reads and parses a JSON-RPC body: 413 over `limit`, -32700 for bad JSON, -32600 for non-JSON-RPC. */
+export async function readJsonRpcBody(req: IncomingMessage, limit: number): Promise<JSONRPCMessage | JSONRPCMessage[]> {
+  let text: string;
+  try {
+    text = await getRawBody(req, { limit, encoding: 'utf8', length: req.headers['content-length'] });
+  } catch (error) {
+    if ((error as { type?: string }).type === 'entity.too.large') throw new PayloadTooLargeException(limit);
+    throw new ParseErrorException();
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new ParseErrorException();
+  }
+  if (Array.isArray(body)) {
+    if (body.length === 0) throw new InvalidJsonRpcException(McpMessages.EMPTY_BATCH);
+    if (!body.every(isJsonRpcMessage)) throw new InvalidJsonRpcException();
+    return body as JSONRPCMessage[];
+  }
+  if (!isJsonRpcMessage(body)) throw new InvalidJsonRpcException();
+  return body as JSONRPCMessage;
+}
+
+/** A structural check, cheaper than a schema: request, notification, result or error. */
+export function isJsonRpcMessage(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const message = value as Record<string, unknown>;
+  if (message.jsonrpc !== '2.0') return false;
+  const id = message.id;
+  const validId = typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
+  if ('method' in message) {
+    if (typeof message.method !== 'string' || message.method === '') return false;
+    if ('id' in message && !validId) return false;
+    const params = message.params;
+    return params === undefined || (typeof params === 'object' && params !== null);
+  }
+  if ('result' in message) return validId && typeof message.result === 'object' && message.result !== null;
+  if ('error' in message) return (validId || id === null) && typeof message.error === 'object' && message.error !== null;
+  return false;
+}

@@ -1,0 +1,109 @@
+import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
+import type { HttpExchange } from '../streamable-http/http-exchange';
+import type { McpRequestContext } from '../../interfaces/mcp-context.interface';
+import type { SessionHolder } from './mcp-sdk.server-factory';
+import { McpRequestRouter } from '../streamable-http/mcp-request.router';
+
+type Message = Record<string, unknown>;
+
+/** What a request being handled belongs to. */
+export interface InFlight {
+  exchange: HttpExchange;
+  /** The client's id for the request. */
+  clientId: string | number;
+  context: McpRequestContext;
+  holder: SessionHolder;
+  /** Ids of server→client requests sent for it, released when it ends. */
+  routedIds?: string[];
+}
+
+/**
+ * One SDK `Server` for the whole process, behind this transport: each HTTP exchange's
+ * requests are handed to it under internal ids (unique, so clients' ids never clash), and
+ * whatever it sends goes back to the exchange the message belongs to. Server→client
+ * requests get routable ids (`<nodeId>.<n>`), so their answers find it from any replica.
+ * The SDK still does the protocol; this only carries messages.
+ */
+export class MultiplexTransport implements Transport {
+  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+
+  private nextId = 1;
+  private readonly inFlight = new Map<number, InFlight>();
+
+  constructor(private readonly router: McpRequestRouter) {}
+
+  async start(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.inFlight.clear();
+    this.onclose?.();
+  }
+
+  /** The request an SDK handler is serving (by its internal id). */
+  lookup(internalId: string | number): InFlight | undefined {
+    return this.inFlight.get(Number(internalId));
+  }
+
+  /**
+   * Hands a client request to the SDK server. Returns a function that cancels it (for a
+   * disconnect or `notifications/cancelled`).
+   */
+  dispatch(request: Message, flight: InFlight, headers: Record<string, string | undefined>): () => void {
+    const internalId = this.nextId++;
+    this.inFlight.set(internalId, flight);
+    const extra: MessageExtraInfo = {
+      requestInfo: { headers: headers as Record<string, string> },
+      ...(flight.exchange.resumable && { closeSSEStream: () => flight.exchange.closeStream() }),
+    };
+    this.onmessage?.({ ...request, id: internalId } as unknown as JSONRPCMessage, extra);
+    return () => {
+      if (!this.inFlight.delete(internalId)) return;
+      this.release(flight);
+      flight.exchange.abandon(flight.clientId);
+      this.onmessage?.({
+        jsonrpc: '2.0',
+        method: 'notifications/cancelled',
+        params: { requestId: internalId, reason: 'cancelled by the client' },
+      } as JSONRPCMessage);
+    };
+  }
+
+  /** Hands a client notification (no id) to the SDK server. */
+  notify(notification: Message): void {
+    this.onmessage?.(notification as unknown as JSONRPCMessage);
+  }
+
+  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    const outgoing = message as unknown as Message;
+    if ('result' in outgoing || 'error' in outgoing) {
+      const internalId = Number(outgoing.id);
+      const flight = this.inFlight.get(internalId);
+      if (!flight) return;
+      this.inFlight.delete(internalId);
+      this.release(flight);
+      flight.exchange.respond({ ...outgoing, id: flight.clientId });
+      return;
+    }
+    const related = options?.relatedRequestId !== undefined ? this.inFlight.get(Number(options.relatedRequestId)) : undefined;
+    // Messages tied to no request (none are sent that way here) would have nowhere to go.
+    if (!related) return;
+    if ('id' in outgoing && typeof outgoing.method === 'string') {
+      const protocolId = outgoing.id;
+      const sessionId = related.holder.session?.id ?? '';
+      const routedId = this.router.registerOutbound(sessionId, (response) => {
+        this.onmessage?.({ ...response, id: protocolId } as unknown as JSONRPCMessage);
+      });
+      (related.routedIds ??= []).push(routedId);
+      related.exchange.write({ ...outgoing, id: routedId });
+      return;
+    }
+    related.exchange.write(outgoing);
+  }
+
+  private release(flight: InFlight): void {
+    for (const id of flight.routedIds ?? []) this.router.releaseOutbound(id);
+  }
+}

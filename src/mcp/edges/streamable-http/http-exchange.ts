@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { EventStore, NumberedEvent, StreamEnd, streamKeyOf } from '../../../session';
+import { SseWriter } from './sse.writer';
+
+type Message = Record<string, unknown>;
+
+/**
+ * How long a stream stays resumable once it was delivered whole to a connected client: only
+ * long enough for a client that lost the very end to come back. Streams cut off before
+ * their end stay `completedStreamTtlSeconds`.
+ */
+const DELIVERED_STREAM_TTL_SECONDS = 10;
+
+export interface HttpExchangeOptions {
+  /** Answer as one JSON body (or array for a batch) instead of an SSE stream. */
+  json: boolean;
+  /** Client ids of the requests in the POST, in order. */
+  requestIds: Array<string | number>;
+  /** The body was a batch: a JSON answer is an array. */
+  batch: boolean;
+  headers: Record<string, string>;
+  /** With a session and an event store, SSE events get ids and are stored (resumable). */
+  sessionId?: string;
+  events?: EventStore;
+  /** Protocol version of the client: priming events only from 2025-11-25 on. */
+  protocolVersion?: string;
+  retryIntervalMs?: number;
+  onStoreError(error: Error): void;
+  /** Every request has been answered (or cancelled). */
+  onSettled(): void;
+}
+
+/**
+ * One POST of the Streamable HTTP transport: its answers and everything related to its
+ * requests (progress, logs, server→client requests), as JSON or an SSE stream. Resumable
+ * streams are numbered and stored behind the writes, so a client that loses the stream
+ * resumes with `Last-Event-ID` on any replica.
+ */
+export class HttpExchange {
+  private readonly unanswered: Set<string>;
+  private readonly responses: Message[] = [];
+  private writer?: SseWriter;
+  private readonly streamKey?: string;
+  private sequence = 0;
+  private writes: Promise<void> = Promise.resolve();
+  /** Events (and the end) not yet handed to the store: what one turn wrote goes as one write. */
+  private unstored: NumberedEvent[] = [];
+  private unstoredEnd?: StreamEnd;
+  private storeScheduled = false;
+  private settled = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly options: HttpExchangeOptions,
+  ) {
+    this.unanswered = new Set(options.requestIds.map(idKey));
+    if (!options.json && options.sessionId && options.events) this.streamKey = streamKeyOf(options.sessionId, randomUUID());
+  }
+
+  /** Opens the SSE stream (and primes it) before anything is written. */
+  start(): void {
+    if (this.options.json) return;
+    // Batched into one write when the answer is ready at once (most calls).
+    this.writer = new SseWriter(this.res, this.options.headers, { batchFirstWrites: true });
+    if (this.streamKey && (this.options.protocolVersion ?? '') >= '2025-11-25') {
+      this.writer.prime(this.store({}), this.options.retryIntervalMs);
+    }
+  }
+
+  get resumable(): boolean {
+    return this.streamKey !== undefined;
+  }
+
+  /** A notification or server→client request tied to one of this POST's requests. */
+  write(message: Message): void {
+    if (this.options.json || !this.writer) return;
+    const eventId = this.streamKey ? this.store(message) : undefined;
+    this.writer.message(message, eventId);
+  }
+
+  /** The response to request `id` (the client's id). */
+  respond(message: Message): void {
+    const key = idKey(message.id as string | number);
+    if (!this.unanswered.delete(key)) return;
+    if (this.options.json) this.responses.push(message);
+    else this.write(message);
+    if (this.unanswered.size === 0) this.finish();
+  }
+
+  /** A request that will get no response (cancelled by the client). */
+  abandon(id: string | number): void {
+    if (this.unanswered.delete(idKey(id)) && this.unanswered.size === 0) this.finish();
+  }
+
+  /** Ends the SSE stream now; later events are still stored for a resuming client (SSE polling). */
+  closeStream(): void {
+    if (this.resumable) this.writer?.end();
+  }
+
+  private finish(): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.options.json) {
+      const body = this.options.batch ? this.responses : this.responses[0];
+      if (!this.res.headersSent && !this.res.destroyed) {
+        this.res.writeHead(200, { ...this.options.headers, 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+      }
+    } else {
+      const delivered = this.writer?.open ?? false;
+      this.writer?.end();
+      if (this.streamKey) {
+        this.unstoredEnd = { ttlSeconds: delivered ? DELIVERED_STREAM_TTL_SECONDS : undefined };
+        this.scheduleStore();
+      }
+    }
+    this.options.onSettled();
+  }
+
+  /** Numbers an event (this exchange is its stream's only writer) and stores it behind the write. */
+  private store(message: Message): string {
+    const sequence = this.sequence++;
+    this.unstored.push({ sequence, message });
+    this.scheduleStore();
+    return `${this.streamKey!}#${sequence}`;
+  }
+
+  /**
+   * Stores what this turn of the event loop wrote in one store operation, after the turn:
+   * a call answered at once (priming event, answer, end) costs one Redis round trip, not three.
+   */
+  private scheduleStore(): void {
+    if (this.storeScheduled) return;
+    this.storeScheduled = true;
+    setImmediate(() => {
+      this.storeScheduled = false;
+      const streamKey = this.streamKey!;
+      const events = this.unstored;
+      const end = this.unstoredEnd;
+      this.unstored = [];
+      this.unstoredEnd = undefined;
+      this.writes = this.writes.then(() => this.options.events!.write(streamKey, events, end)).catch(this.options.onStoreError);
+    });
+  }
+}
+
+export function idKey(id: string | number): string {
+  return `${typeof id}:${String(id)}`;
+}
