@@ -26,7 +26,7 @@ FROM ${NODE_IMAGE} AS runtime
 ARG VERSION=0.0.0
 LABEL org.opencontainers.image.title="mcp-platform" \
       org.opencontainers.image.description="Enterprise Model Context Protocol platform on NestJS" \
-      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.version="${VERSION}"
 ENV NODE_ENV=production \
     PORT=3000 \

@@ -1,27 +1,40 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
-import { HealthModule } from './health';
-import { LifecycleModule } from './lifecycle';
+import { AuthModule, HealthModule, McpModule, MetricsModule, RedisModule, SessionModule, TenantModule } from './index';
 import { LoggingModule } from './logging/logging.module';
-import { McpModule } from './mcp';
-import { MetricsModule } from './metrics';
-import { SessionModule, SessionModuleOptions } from './session';
-import { AuthModule } from './auth';
-import { TenantModule } from './tenant';
 import { enabledToolPacks } from './tools/tool-packs';
 import { PLATFORM_VERSION } from './version';
 
-/** The platform, assembled from a validated config. */
-@Module({})
+/** Part of the shutdown grace period kept for closing the app after the drain (hooks, store connections). */
+export function closeReserveMs(graceMs: number): number {
+  return Math.min(5000, Math.floor(graceMs / 4));
+}
+
+/**
+ * The platform: the package's modules composed from the validated config. Modules of your
+ * own go in `imports` below (`nest g module` adds them there) or come through
+ * `bootstrapPlatform({ imports })`; either way they are served with no config edit.
+ */
+@Module({
+  imports: [],
+})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, imports: NonNullable<ModuleMetadata['imports']> = []): DynamicModule {
+    const redis = redisOptions(config);
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(config),
-        LifecycleModule,
+        ...(redis ? [RedisModule.forRoot(redis)] : []),
+        SessionModule.forRoot({
+          ttlSeconds: config.sessions.ttlSeconds,
+          maxEventsPerStream: config.redis.maxEventsPerStream,
+          completedStreamTtlSeconds: config.redis.completedStreamTtlSeconds,
+        }),
+        TenantModule.forRoot({ trustGatewayHeaders: config.gateway.trustTenantHeaders }),
+        AuthModule.forRoot({ apiKeys: config.auth.apiKeys, jwt: config.auth.jwt, tenants: config.tenants, rateLimit: config.rateLimit }),
         MetricsModule.forRoot({
           enabled: config.metrics.enabled,
           key: config.metrics.key,
@@ -30,12 +43,10 @@ export class AppModule {
           knownTenants: Object.keys(config.tenants ?? {}),
           serverInfo: { version: PLATFORM_VERSION, nodeId: config.nodeId, sessionMode: config.sessions.mode },
         }),
-        HealthModule,
-        SessionModule.forRoot(sessionOptions(config)),
-        TenantModule,
-        AuthModule.forRoot(),
+        HealthModule.forRoot({ nodeId: config.nodeId, features: features(config, redis !== undefined) }),
         McpModule.forRoot({
           sessionMode: config.sessions.mode,
+          sessionTtlSeconds: config.sessions.ttlSeconds,
           defaultToolTimeoutMs: config.mcp.defaultToolTimeoutMs,
           responseMode: config.mcp.responseMode,
           retryIntervalMs: config.mcp.retryIntervalMs,
@@ -44,35 +55,46 @@ export class AppModule {
           bodyLimitBytes: config.http.bodyLimitBytes,
           nodeId: config.nodeId,
           instructions: config.mcp.instructions,
+          drainTimeoutMs: config.shutdown.graceSeconds * 1000 - closeReserveMs(config.shutdown.graceSeconds * 1000),
         }),
         ...enabledToolPacks(config.toolPacks),
+        ...imports,
       ],
     };
   }
 }
 
-/** Redis when a URL, sentinels or cluster nodes are configured; memory otherwise. */
-export function sessionOptions(config: AppConfig): SessionModuleOptions {
+/** RedisModule's options when a URL, sentinels or cluster nodes are configured. */
+function redisOptions(config: AppConfig) {
   const { redis } = config;
-  const useRedis =
+  const configured =
     config.redisUrl !== undefined ||
     (redis.mode === 'sentinel' && redis.sentinels.length > 0) ||
     (redis.mode === 'cluster' && redis.clusterNodes.length > 0);
+  if (!configured) return undefined;
   return {
-    ttlSeconds: config.sessions.ttlSeconds,
-    maxEventsPerStream: redis.maxEventsPerStream,
-    completedStreamTtlSeconds: redis.completedStreamTtlSeconds,
-    ...(useRedis && {
-      redis: {
-        url: config.redisUrl,
-        mode: redis.mode,
-        sentinels: redis.sentinels,
-        sentinelName: redis.sentinelName,
-        clusterNodes: redis.clusterNodes,
-        commandTimeoutMs: redis.commandTimeoutMs,
-        keyPrefix: redis.keyPrefix,
-        connectionName: `mcp-platform:${config.nodeId}`,
-      },
-    }),
+    url: config.redisUrl,
+    mode: redis.mode,
+    sentinels: redis.sentinels,
+    sentinelName: redis.sentinelName,
+    clusterNodes: redis.clusterNodes,
+    commandTimeoutMs: redis.commandTimeoutMs,
+    keyPrefix: redis.keyPrefix,
+    connectionName: `mcp-platform:${config.nodeId}`,
+  };
+}
+
+/** What `GET /health` says is switched on. */
+function features(config: AppConfig, redis: boolean): Record<string, unknown> {
+  const auth = config.auth.apiKeys.length > 0 || config.auth.jwt !== undefined;
+  return {
+    metrics: config.metrics.enabled,
+    metricsKey: Boolean(config.metrics.key),
+    redis,
+    trustTenantHeaders: config.gateway.trustTenantHeaders,
+    auth,
+    rateLimiting:
+      auth || config.rateLimit.anonymous !== undefined || Object.values(config.tenants).some((tenant) => tenant.rateLimit !== undefined),
+    toolPacks: { ...config.toolPacks },
   };
 }

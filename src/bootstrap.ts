@@ -7,7 +7,6 @@ import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { REQUEST_ID_HEADER, requestIdFor, requestIdOf } from './logging/logging.module';
 import { RequestLogging } from './logging/request-logging';
-import { McpHttpEndpoint } from './mcp/edges/streamable-http/mcp-http.endpoint';
 import type { AppConfig } from './config/app-config';
 
 export interface CreateAppOptions {
@@ -17,18 +16,16 @@ export interface CreateAppOptions {
 
 /**
  * Builds the platform's Nest application (not yet listening) on Express (default) or
- * Fastify (`http.adapter`). MCP routes read their own bodies (size limit, JSON-RPC errors),
- * so neither framework parses one.
+ * Fastify (`http.adapter`), with request ids and request logging set up before routing.
+ * MCP routes read their own bodies (size limit, JSON-RPC errors), so neither framework
+ * parses one.
  */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
-  const root: DynamicModule = AppModule.forRoot(config);
-  root.imports = [...(root.imports ?? []), ...(options.imports ?? [])];
+  const root: DynamicModule = AppModule.forRoot(config, options.imports ?? []);
   const logging = new RequestLogging();
   const app = config.http.adapter === 'fastify' ? await createOnFastify(root, config, logging) : await createOnExpress(root, logging);
   app.useLogger(app.get(Logger));
   logging.useContextOf(await app.resolve(PinoLogger));
-  // Before Nest adds its middleware and routes: on Express the hot path is the first route.
-  app.get(McpHttpEndpoint).mount();
   return app;
 }
 

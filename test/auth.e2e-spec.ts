@@ -131,7 +131,7 @@ describe.each(['express', 'fastify'] as const)('authentication, tenancy, permiss
     await stolen.text();
   });
 
-  it('shows a key only the tools its permissions cover, and refuses the others with 403', async () => {
+  it('shows a key only the tools its permissions cover, and refuses the others with a JSON-RPC error of their own', async () => {
     const sessionId = await openSession(platform.mcpUrl, { 'x-api-key': calcOnly.key });
     const headers = { 'x-api-key': calcOnly.key, 'mcp-session-id': sessionId };
     const [listed] = await readMessages(await postRaw(platform.mcpUrl, list, headers));
@@ -140,8 +140,11 @@ describe.each(['express', 'fastify'] as const)('authentication, tenancy, permiss
     expect(names).not.toContain('environmentDump');
     expect(names).not.toContain('generate_numbers');
     const refused = await postRaw(platform.mcpUrl, call('environmentDump'), headers);
-    expect(refused.status).toBe(403);
-    expect((await jsonOf(refused)).error.message).toContain('diagnostics:environmentDump');
+    expect(refused.status).toBe(200);
+    const [answer] = await readMessages(refused);
+    expect(answer.id).toBe(call('environmentDump').id);
+    expect((answer.error as { code: number; message: string }).code).toBe(-32003);
+    expect((answer.error as { code: number; message: string }).message).toContain('diagnostics:environmentDump');
   });
 
   it('needs diagnostics:sensitive for tools that disclose headers or the environment', async () => {
@@ -159,7 +162,9 @@ describe.each(['express', 'fastify'] as const)('authentication, tenancy, permiss
     expect(names).toContain('add');
     expect(names).not.toContain('divide');
     expect(names).not.toContain('echo');
-    expect((await postRaw(url, call('divide', { a: 1, b: 1 }), headers)).status).toBe(403);
+    const refused = await postRaw(url, call('divide', { a: 1, b: 1 }), headers);
+    expect(refused.status).toBe(200);
+    expect(((await readMessages(refused))[0].error as { code: number }).code).toBe(-32003);
   });
 
   it('limits a key to its own rate limit, then answers 429 with Retry-After', async () => {
@@ -202,16 +207,19 @@ describe.each(['express', 'fastify'] as const)('a tool with its own rate limit (
     await platform?.close();
   });
 
-  it('answers 429 past the tool’s limit while other tools keep working', async () => {
+  it('refuses calls past the tool’s limit (-32004, with the retry delay) while other tools keep working', async () => {
     const sessionId = await openSession(platform.mcpUrl, {});
     const headers = { 'mcp-session-id': sessionId };
-    const statuses: number[] = [];
+    const codes: Array<number | undefined> = [];
+    let last: Record<string, unknown> | undefined;
     for (let index = 0; index < 3; index += 1) {
       const response = await postRaw(platform.mcpUrl, call('fixture_quota'), headers);
-      statuses.push(response.status);
-      await response.text();
+      expect(response.status).toBe(200);
+      [last] = await readMessages(response);
+      codes.push((last.error as { code: number } | undefined)?.code);
     }
-    expect(statuses).toEqual([200, 200, 429]);
+    expect(codes).toEqual([undefined, undefined, -32004]);
+    expect((last!.error as { data: { retryAfterSeconds: number } }).data.retryAfterSeconds).toBeGreaterThan(0);
     const other = await postRaw(platform.mcpUrl, call('add', { a: 1, b: 1 }), headers);
     expect(other.status).toBe(200);
     await other.text();

@@ -6,7 +6,7 @@ import {
   ResourceUpdatedNotificationSchema,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import { McpRegistry } from '../src/mcp';
+import { McpRegistry } from '../src/mcp/discovery/mcp.registry';
 import { StandaloneStreamRegistry } from '../src/mcp/edges/streamable-http/standalone-stream.registry';
 import { FixtureTools, FixtureToolsModule } from './fixtures/fixture-tools.module';
 import { INITIALIZE, MCP_ACCEPT, RunningPlatform, connectClient, jsonOf, postRaw, startPlatform } from './helpers/platform';

@@ -34,7 +34,7 @@ describe('Redis stores', () => {
   });
 
   afterAll(async () => {
-    await bus?.onModuleDestroy();
+    await bus?.onApplicationShutdown();
     client?.disconnect();
     inspector?.disconnect();
     await redis?.stop();

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectThrottlerStorage, ThrottlerStorage } from '@nestjs/throttler';
-import type { AppConfig, TenantConfig } from '../config/app-config';
-import { InjectAppConfig } from '../config/config.constants';
+import type { TenantConfig } from '../config/auth-config';
+import { AUTH_MODULE_OPTIONS } from './auth.constants';
+import type { AuthModuleOptions } from './auth-module-options.interface';
 import type { McpAccessPolicy, McpToolAccess, McpToolQuota } from '../mcp/interfaces/mcp-access-policy.interface';
 import type { McpRequestContext } from '../mcp/interfaces/mcp-context.interface';
 import type { RegisteredTool } from '../mcp/discovery/mcp.registry';
@@ -18,10 +19,10 @@ export class ToolAccessPolicy implements McpAccessPolicy {
   private readonly tenants: Record<string, TenantConfig>;
 
   constructor(
-    @InjectAppConfig() config: AppConfig,
+    @Inject(AUTH_MODULE_OPTIONS) options: AuthModuleOptions,
     @InjectThrottlerStorage() private readonly storage: ThrottlerStorage,
   ) {
-    this.tenants = config.tenants;
+    this.tenants = options.tenants ?? {};
   }
 
   toolAccess(context: McpRequestContext, tool: RegisteredTool): McpToolAccess {

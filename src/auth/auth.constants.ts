@@ -4,3 +4,5 @@ export const IS_PUBLIC_KEY = 'AUTH:PUBLIC';
 export const REQUEST_ACCESS = 'mcpAccess';
 
 export const WELL_KNOWN_RESOURCE_PATH = '/.well-known/oauth-protected-resource';
+
+export const AUTH_MODULE_OPTIONS = 'AUTH:MODULE_OPTIONS';

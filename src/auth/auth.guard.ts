@@ -1,20 +1,21 @@
-import { CanActivate, ExecutionContext, HttpException, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, HttpException, Inject, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
 import { setResponseHeader } from '../common/http-objects';
-import { TenantResolver } from '../tenant/tenant.resolver';
+import { DefaultTenantResolver } from '../tenant/tenant.resolver';
+import { TenantResolver } from '../tenant/tenant-resolver.interface';
 import { AuthAudit } from './auth.audit';
 import { IS_PUBLIC_KEY, REQUEST_ACCESS, WELL_KNOWN_RESOURCE_PATH } from './auth.constants';
 import { AuthenticationRequiredException } from './auth.exception';
 import { AuthMessages } from './auth.messages';
-import { CredentialVerifier } from './credential.verifier';
+import { CredentialVerifier } from './credential-verifier.interface';
 import { ANONYMOUS, Principal, RequestAccess } from './principal.interface';
 
 type Request = IncomingMessage & { id?: unknown; params?: Record<string, string>; [REQUEST_ACCESS]?: RequestAccess };
 
 /**
- * The first guard of every route (APP_GUARD), failing closed: a route needs credentials
- * unless it is `@Public()`. Resolves who calls (API key or JWT; anonymous with every
+ * The first guard of every MCP route (through McpModule's route guard, never APP_GUARD),
+ * failing closed: a route it guards needs credentials unless it is `@Public()`. Resolves who calls (API key or JWT; anonymous with every
  * permission when authentication is off) and for which tenant, and leaves both on the
  * request for the throttler, the controllers and the MCP edge.
  */
@@ -22,10 +23,15 @@ type Request = IncomingMessage & { id?: unknown; params?: Record<string, string>
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly verifier: CredentialVerifier,
-    private readonly tenants: TenantResolver,
+    @Inject(CredentialVerifier) private readonly verifier: CredentialVerifier,
+    @Optional() @Inject(TenantResolver) tenants: TenantResolver | undefined,
     private readonly audit: AuthAudit,
-  ) {}
+  ) {
+    // Without TenantModule: the tenant from the path and the credential only.
+    this.tenants = tenants ?? new DefaultTenantResolver();
+  }
+
+  private readonly tenants: TenantResolver;
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     // Tool methods run through Nest's pipeline too (context type 'mcp'): the HTTP request

@@ -1,16 +1,17 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule, ThrottlerOptions } from '@nestjs/throttler';
 import type { ExecutionContext } from '@nestjs/common';
-import type { AppConfig, RateLimitConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/config.constants';
+import type { RateLimitConfig } from '../config/auth-config';
 import { MCP_ACCESS_POLICY } from '../mcp/interfaces/mcp-access-policy.interface';
+import { MCP_ROUTE_GUARDS } from '../mcp/mcp.constants';
 import { RedisConnection } from '../redis/redis.connection.provider';
 import { ToolAccessPolicy } from './access.policy';
 import { AuthAudit } from './auth.audit';
-import { REQUEST_ACCESS } from './auth.constants';
+import { AUTH_MODULE_OPTIONS, REQUEST_ACCESS } from './auth.constants';
 import { AuthGuard } from './auth.guard';
-import { CredentialVerifier } from './credential.verifier';
+import type { AuthModuleOptions } from './auth-module-options.interface';
+import { CredentialVerifier } from './credential-verifier.interface';
+import { ConfiguredCredentialVerifier } from './credential.verifier';
 import { McpThrottlerGuard } from './mcp-throttler.guard';
 import type { RequestAccess } from './principal.interface';
 import { ProtectedResourceController } from './protected-resource.controller';
@@ -18,37 +19,39 @@ import { MemoryThrottlerStorage } from './memory-throttler.storage';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 
 /**
- * The guard chain: AuthGuard (who, which tenant) then McpThrottlerGuard (how often), both
- * APP_GUARDs that fail closed; the tool access policy (permissions, tenant rules, per-tool
- * limits) for the MCP edge; RFC 9728 metadata. Rate-limit counters live in Redis when it is
- * configured, so limits hold for the whole fleet.
+ * Guards the MCP routes — and only them: AuthGuard (who, which tenant) then
+ * McpThrottlerGuard (how often), both failing closed; the tool access policy (permissions,
+ * tenant rules, per-tool limits) for the tool-call gate; RFC 9728 metadata. Rate-limit
+ * counters live in Redis when RedisModule is imported, so limits hold for the whole fleet.
  */
 @Module({})
 export class AuthModule {
-  static forRoot(): DynamicModule {
+  static forRoot(options: AuthModuleOptions = {}): DynamicModule {
     return {
       module: AuthModule,
       global: true,
       imports: [
         ThrottlerModule.forRootAsync({
-          inject: [APP_CONFIG, { token: RedisConnection, optional: true }],
-          useFactory: (config: AppConfig, redis?: RedisConnection) => ({
-            throttlers: throttlers(config),
-            storage: redis ? new RedisThrottlerStorage(redis.client, config.redis.keyPrefix) : new MemoryThrottlerStorage(),
+          inject: [{ token: RedisConnection, optional: true }],
+          useFactory: (redis?: RedisConnection) => ({
+            throttlers: throttlers(options),
+            storage: redis ? new RedisThrottlerStorage(redis.client, redis.keyPrefix) : new MemoryThrottlerStorage(),
           }),
         }),
       ],
       controllers: [ProtectedResourceController],
       providers: [
-        CredentialVerifier,
+        { provide: AUTH_MODULE_OPTIONS, useValue: options },
+        { provide: CredentialVerifier, useClass: options.credentialVerifier ?? ConfiguredCredentialVerifier },
         AuthAudit,
         ToolAccessPolicy,
+        AuthGuard,
+        McpThrottlerGuard,
         { provide: MCP_ACCESS_POLICY, useExisting: ToolAccessPolicy },
         // Order matters: who (and which tenant) first, then how often.
-        { provide: APP_GUARD, useClass: AuthGuard },
-        { provide: APP_GUARD, useClass: McpThrottlerGuard },
+        { provide: MCP_ROUTE_GUARDS, useFactory: (auth: AuthGuard, throttler: McpThrottlerGuard) => [auth, throttler], inject: [AuthGuard, McpThrottlerGuard] },
       ],
-      exports: [MCP_ACCESS_POLICY, CredentialVerifier],
+      exports: [MCP_ACCESS_POLICY, MCP_ROUTE_GUARDS, CredentialVerifier],
     };
   }
 }
@@ -61,15 +64,16 @@ function accessOf(context: ExecutionContext): RequestAccess | undefined {
  * Per caller: the key's own limit, else `rateLimit.default` (anonymous callers only with
  * `rateLimit.anonymous`, per IP); per tenant: the tenant's limit, if any.
  */
-function throttlers(config: AppConfig): ThrottlerOptions[] {
+function throttlers(options: AuthModuleOptions): ThrottlerOptions[] {
+  const tenants = options.tenants ?? {};
   const callerLimit = (context: ExecutionContext): RateLimitConfig | undefined => {
     const principal = accessOf(context)?.principal;
-    if (!principal || principal.kind === 'anonymous') return config.rateLimit.anonymous;
-    return principal.rateLimit ?? config.rateLimit.default;
+    if (!principal || principal.kind === 'anonymous') return options.rateLimit?.anonymous;
+    return principal.rateLimit ?? options.rateLimit?.default;
   };
   const tenantLimit = (context: ExecutionContext): RateLimitConfig | undefined => {
     const tenantId = accessOf(context)?.tenantId;
-    return tenantId === undefined ? undefined : config.tenants[tenantId]?.rateLimit;
+    return tenantId === undefined ? undefined : tenants[tenantId]?.rateLimit;
   };
   return [
     {

@@ -1,14 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { JWTPayload, JWTVerifyGetKey, createRemoteJWKSet, importSPKI, jwtVerify } from 'jose';
-import type { AppConfig, JwtConfig } from '../config/app-config';
-import { InjectAppConfig } from '../config/config.constants';
+import type { JwtConfig } from '../config/auth-config';
+import { AUTH_MODULE_OPTIONS } from './auth.constants';
+import type { AuthModuleOptions } from './auth-module-options.interface';
+import type { Authentication, CredentialVerifier } from './credential-verifier.interface';
 import type { Principal } from './principal.interface';
-
-export type Authentication =
-  | { outcome: 'authenticated'; principal: Principal }
-  | { outcome: 'missing' }
-  | { outcome: 'invalid'; reason: string; credential: 'api-key' | 'jwt' };
 
 interface StoredKey {
   hash: Buffer;
@@ -23,14 +20,14 @@ type JwtKey = Uint8Array | Awaited<ReturnType<typeof importSPKI>> | JWTVerifyGet
  * secret), and turns them into a {@link Principal}.
  */
 @Injectable()
-export class CredentialVerifier implements OnModuleInit {
+export class ConfiguredCredentialVerifier implements CredentialVerifier, OnModuleInit {
   private readonly logger = new Logger('Auth');
   private readonly keys: StoredKey[];
   private readonly jwt?: JwtConfig;
   private jwtKey?: JwtKey;
 
-  constructor(@InjectAppConfig() config: AppConfig) {
-    this.keys = config.auth.apiKeys.map((key) => ({
+  constructor(@Inject(AUTH_MODULE_OPTIONS) options: AuthModuleOptions) {
+    this.keys = (options.apiKeys ?? []).map((key) => ({
       hash: Buffer.from(key.hash.slice('sha256:'.length), 'hex'),
       principal: {
         id: key.id,
@@ -40,7 +37,7 @@ export class CredentialVerifier implements OnModuleInit {
         ...(key.rateLimit && { rateLimit: { limit: key.rateLimit.limit, ttlSeconds: key.rateLimit.ttlSeconds } }),
       },
     }));
-    this.jwt = config.auth.jwt;
+    this.jwt = options.jwt;
   }
 
   /** Authentication is on when keys or a JWT issuer are configured. */

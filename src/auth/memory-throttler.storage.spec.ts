@@ -9,7 +9,7 @@ describe(MemoryThrottlerStorage.name, () => {
     sut = new MemoryThrottlerStorage(() => now);
   });
 
-  afterEach(() => sut.onModuleDestroy());
+  afterEach(() => sut.onApplicationShutdown());
 
   it('counts hits in a window and blocks past the limit until the block ends', async () => {
     const results = [];

@@ -1,4 +1,4 @@
-import type { OnModuleDestroy } from '@nestjs/common';
+import type { OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 
@@ -13,7 +13,7 @@ interface Window {
  * constant work per hit. (`@nestjs/throttler`'s own storage keeps one timestamp per hit and
  * filters them all on every request, which grows with the limit.)
  */
-export class MemoryThrottlerStorage implements ThrottlerStorage, OnModuleDestroy {
+export class MemoryThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
   private readonly windows = new Map<string, Window>();
   private readonly sweeper: NodeJS.Timeout;
 
@@ -43,7 +43,7 @@ export class MemoryThrottlerStorage implements ThrottlerStorage, OnModuleDestroy
     };
   }
 
-  onModuleDestroy(): void {
+  onApplicationShutdown(): void {
     clearInterval(this.sweeper);
   }
 

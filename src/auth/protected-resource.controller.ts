@@ -1,13 +1,13 @@
-import { Controller, Get, NotFoundException, Req } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Req } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { WELL_KNOWN_RESOURCE_PATH } from './auth.constants';
-import { CredentialVerifier } from './credential.verifier';
+import { CredentialVerifier } from './credential-verifier.interface';
 import { Public } from './public.decorator';
 
 /** RFC 9728 metadata, so MCP clients that speak OAuth find the authorization server. */
 @Controller()
 export class ProtectedResourceController {
-  constructor(private readonly verifier: CredentialVerifier) {}
+  constructor(@Inject(CredentialVerifier) private readonly verifier: CredentialVerifier) {}
 
   @Public()
   @Get(WELL_KNOWN_RESOURCE_PATH.slice(1))

@@ -192,7 +192,11 @@ export class ShutdownConfig {
   graceSeconds!: number;
 }
 
-/** The whole validated configuration: embedded defaults ← `MCP_CONFIG` YAML ← environment. */
+/**
+ * The whole validated configuration: embedded defaults ← `config/default.yaml` ←
+ * `config/<NODE_ENV>.yaml` ← `MCP_CONFIG`'s file ← environment ← overrides (`loadConfig()`).
+ * Every key is documented in docs/configuration.md (a test keeps the two in step).
+ */
 export class AppConfig {
   /** This replica's name in `/health`, logs and metrics. Generated when unset. */
   @IsString()

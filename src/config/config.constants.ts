@@ -31,4 +31,8 @@ export const ENV_OVERRIDES = {
   'shutdown.graceSeconds': 'MCP_SHUTDOWN_GRACE_SECONDS',
 } as const;
 
-export const DEFAULT_CONFIG_PATH = 'config/default.yaml';
+/** Directory of `default.yaml` and `<NODE_ENV>.yaml`, relative to the project root. */
+export const CONFIG_DIR = 'config';
+
+/** The lowest config file (above the embedded defaults). */
+export const DEFAULT_CONFIG_PATH = `${CONFIG_DIR}/default.yaml`;

@@ -1,4 +1,8 @@
-/** Embedded defaults; the YAML file and the environment override them key by key. */
+/**
+ * The embedded defaults: the lowest layer, the one place defaults are set (config/default.yaml
+ * restates them, and a spec checks it does). YAML files, the environment and overrides
+ * override them key by key (`loadConfig()`).
+ */
 export const CONFIG_DEFAULTS = {
   sessions: { mode: 'stateful', ttlSeconds: 1800 },
   toolPacks: { calculator: true, diagnostics: true, examples: true, conformance: false },

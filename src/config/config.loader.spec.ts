@@ -83,7 +83,7 @@ describe(loadConfig.name, () => {
 
       const error = captureError(() => loadConfig({ env: { MCP_CONFIG: path } }));
 
-      expect(error.message).toContain('bogusKey');
+      expect(error.problems).toEqual([`bogusKey: unknown key (from ${path})`]);
     });
 
     it('refuses an unknown nested key, naming it', () => {
@@ -91,7 +91,31 @@ describe(loadConfig.name, () => {
 
       const error = captureError(() => loadConfig({ env: { MCP_CONFIG: path } }));
 
-      expect(error.message).toContain('portt');
+      expect(error.problems).toEqual([`http.portt: unknown key (did you mean "port"?) (from ${path})`]);
+    });
+
+    it('refuses an unknown key inside a list item, naming the item and the file', () => {
+      const path = yamlFile(`auth:\n  apiKeys:\n    - { id: ci, hsh: "sha256:${'a'.repeat(64)}", permissions: ["*"] }\n`);
+
+      const error = captureError(() => loadConfig({ env: { MCP_CONFIG: path } }));
+
+      expect(error.problems).toContain(`auth.apiKeys[0].hsh: unknown key (did you mean "hash"?) (from ${path})`);
+    });
+
+    it('names a bad value inside a list item with its index and the file', () => {
+      const path = yamlFile('auth:\n  apiKeys:\n    - { id: ci, hash: "md5:abc", permissions: ["*"] }\n');
+
+      const error = captureError(() => loadConfig({ env: { MCP_CONFIG: path } }));
+
+      expect(error.problems).toEqual([`auth.apiKeys[0].hash: must be sha256: followed by 64 lower-case hex digits (from ${path})`]);
+    });
+
+    it('resolves a relative path against options.cwd', () => {
+      yamlFile('http:\n  port: 8181\n');
+
+      const sut = loadConfig({ env: { MCP_CONFIG: 'config.yaml' }, cwd: dir });
+
+      expect(sut.http.port).toBe(8181);
     });
 
     it('refuses a file whose top level is a list', () => {
@@ -124,13 +148,22 @@ describe(loadConfig.name, () => {
       expect(error.message).toContain('MCP_CONFIG: cannot read');
     });
 
-    it('names the key of a bad YAML value without naming a variable', () => {
+    it('names the key, the file and the overriding variable of a bad YAML value', () => {
       const path = yamlFile('sessions:\n  mode: sometimes\n');
 
       const error = captureError(() => loadConfig({ env: { MCP_CONFIG: path } }));
 
-      expect(error.message).toContain('sessions.mode:');
-      expect(error.message).not.toContain('(from');
+      expect(error.problems).toEqual([
+        `sessions.mode: must be one of the following values: stateful, stateless (from ${path}; override with MCP_SESSION_MODE)`,
+      ]);
+    });
+
+    it('names the file without a variable for a key no variable overrides', () => {
+      const path = yamlFile('redis:\n  commandTimeoutMs: 5\n');
+
+      const error = captureError(() => loadConfig({ env: { MCP_CONFIG: path } }));
+
+      expect(error.problems).toEqual([`redis.commandTimeoutMs: must not be less than 50 (from ${path})`]);
     });
   });
 
@@ -171,32 +204,35 @@ describe(loadConfig.name, () => {
     it('names the key and the variable of a bad session mode', () => {
       const error = captureError(() => loadConfig({ env: { MCP_SESSION_MODE: 'sometimes' } }));
 
-      expect(error.message).toContain('sessions.mode (from MCP_SESSION_MODE)');
+      expect(error.problems).toEqual([
+        'sessions.mode: must be one of the following values: stateful, stateless (from environment variable MCP_SESSION_MODE)',
+      ]);
     });
 
     it('names the key and the variable of a non-numeric port', () => {
       const error = captureError(() => loadConfig({ env: { PORT: 'eighty' } }));
 
-      expect(error.message).toContain('http.port (from PORT)');
+      expect(error.message).toMatch(/http\.port: .*must be an integer number.* \(from environment variable PORT\)/);
     });
 
     it('names the key and the variable of a port out of range', () => {
       const error = captureError(() => loadConfig({ env: { PORT: '70000' } }));
 
-      expect(error.message).toContain('http.port (from PORT)');
+      expect(error.problems).toEqual(['http.port: must not be greater than 65535 (from environment variable PORT)']);
     });
 
     it('names the key and the variable of a Redis URL with another scheme', () => {
       const error = captureError(() => loadConfig({ env: { REDIS_URL: 'http://redis:6379' } }));
 
-      expect(error.message).toContain('redisUrl (from REDIS_URL)');
+      expect(error.problems).toEqual(['redisUrl: must start with redis:// or rediss:// (from environment variable REDIS_URL)']);
     });
 
     it('lists every bad key in one error', () => {
       const error = captureError(() => loadConfig({ env: { PORT: 'eighty', MCP_SESSION_MODE: 'sometimes' } }));
 
-      expect(error.problems.some((problem) => problem.startsWith('http.port (from PORT)'))).toBe(true);
-      expect(error.problems.some((problem) => problem.startsWith('sessions.mode (from MCP_SESSION_MODE)'))).toBe(true);
+      expect(error.problems).toHaveLength(2);
+      expect(error.problems.some((problem) => problem.startsWith('http.port:') && problem.endsWith('(from environment variable PORT)'))).toBe(true);
+      expect(error.problems.some((problem) => problem.startsWith('sessions.mode:') && problem.endsWith('(from environment variable MCP_SESSION_MODE)'))).toBe(true);
     });
   });
 
@@ -206,6 +242,26 @@ describe(loadConfig.name, () => {
 
       expect(sut.http.port).toBe(5000);
       expect(sut.http.host).toBe('0.0.0.0');
+    });
+
+    it('are named in errors, with the variable that would override the key', () => {
+      const error = captureError(() => loadConfig({ env: {}, overrides: { http: { port: -1 } } }));
+
+      expect(error.problems).toEqual(['http.port: must not be less than 0 (from loadConfig() overrides; override with PORT)']);
+    });
+
+    it('refuse unknown keys', () => {
+      const error = captureError(() => loadConfig({ env: {}, overrides: { sesions: { mode: 'stateless' } } }));
+
+      expect(error.problems).toEqual(['sesions: unknown key (did you mean "sessions"?) (from loadConfig() overrides)']);
+    });
+
+    it('are not changed by the load', () => {
+      const overrides = { http: { allowedHosts: ['a.example'] } };
+
+      loadConfig({ env: {}, overrides }).http.allowedHosts.push('b.example');
+
+      expect(overrides.http.allowedHosts).toEqual(['a.example']);
     });
   });
 
@@ -229,7 +285,7 @@ describe(loadConfig.name, () => {
     it('refuses a NODE_ID with characters outside the allowed set', () => {
       const error = captureError(() => loadConfig({ env: { NODE_ID: 'replica 1/a' } }));
 
-      expect(error.message).toContain('nodeId (from NODE_ID)');
+      expect(error.problems).toEqual(['nodeId: must be 1-128 characters of A-Z a-z 0-9 . _ : - (from environment variable NODE_ID)']);
     });
   });
 });

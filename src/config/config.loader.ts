@@ -1,164 +1,204 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
 import { parse as parseYaml } from 'yaml';
 import { AppConfig, TenantConfig } from './app-config';
-import { DEFAULT_CONFIG_PATH, ENV_OVERRIDES } from './config.constants';
+import { CONFIG_DIR, ENV_OVERRIDES } from './config.constants';
 import { CONFIG_DEFAULTS } from './config.defaults';
 import { ConfigValidationError } from './config.exception';
-
-type Plain = Record<string, unknown>;
+import { describeSource, isPlain, LayeredConfig, Plain } from './config.layers';
+import { configSchema, schemaNodeAt } from './config.schema';
 
 /** Project root, whether running from `src/` (tests) or `dist/` (built). */
 const PROJECT_ROOT = resolve(__dirname, '..', '..');
 
-const LIST_KEYS = new Set<string>(['http.allowedHosts', 'redis.sentinels', 'redis.clusterNodes']);
-const NUMBER_KEYS = new Set<string>([
-  'http.port',
-  'http.bodyLimitBytes',
-  'sessions.ttlSeconds',
-  'mcp.defaultToolTimeoutMs',
-  'metrics.tenantLabelLimit',
-  'shutdown.graceSeconds',
-]);
-const BOOLEAN_KEYS = new Set<string>(['metrics.enabled']);
+/** `NODE_ENV` values that may name `config/<NODE_ENV>.yaml`. */
+const NODE_ENV_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+const TENANT_KEY = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 
 export interface LoadConfigOptions {
-  /** Environment to read; defaults to `process.env`. */
+  /** Environment to read (`MCP_CONFIG`, `NODE_ENV` and the variables of `ENV_OVERRIDES`); defaults to `process.env`. */
   env?: NodeJS.ProcessEnv;
-  /** Values applied last, above the environment (tests and embedding). */
+  /** Values applied last, above the environment (tests and embedding); `null` clears a key as in YAML. */
   overrides?: Plain;
+  /** Directory a relative `MCP_CONFIG` is resolved against; defaults to `process.cwd()`. */
+  cwd?: string;
+  /** Directory of `default.yaml` and `<NODE_ENV>.yaml` (relative to `cwd`); defaults to the project's `config/`. */
+  configDir?: string;
 }
 
 /**
- * Builds the validated config: embedded defaults ← YAML (`MCP_CONFIG`, default
- * `config/default.yaml`) ← environment ← overrides. Throws {@link ConfigValidationError}
- * naming each bad key (and the variable it came from).
+ * Builds the validated config from these layers, lowest first, each overriding only the keys
+ * it names (mappings merged key by key; lists and scalars replaced; `null` clears a key):
+ *
+ * 1. the embedded defaults (`CONFIG_DEFAULTS`),
+ * 2. `config/default.yaml` (when present),
+ * 3. `config/<NODE_ENV>.yaml` (when `NODE_ENV` is set and the file exists),
+ * 4. the file named by `MCP_CONFIG` (relative to `cwd`; it must exist),
+ * 5. the environment variables of `ENV_OVERRIDES`,
+ * 6. `options.overrides`.
+ *
+ * Throws {@link ConfigValidationError} naming each bad key, the layer its value came from and
+ * the variable that overrides it.
  */
 export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   const env = options.env ?? process.env;
-  const file = readYaml(env.MCP_CONFIG);
-  const merged = deepMerge(structuredClone(CONFIG_DEFAULTS) as Plain, file);
-  const fromEnv = applyEnv(merged, env);
-  if (options.overrides) {
-    deepMerge(merged, options.overrides);
-    for (const path of leafPaths(options.overrides)) fromEnv.delete(path);
-  }
-  if (merged.nodeId === undefined) merged.nodeId = generateNodeId();
+  const layers = new LayeredConfig(configSchema());
+  layers.apply(structuredClone(CONFIG_DEFAULTS) as unknown as Plain, { kind: 'default' });
 
-  const config = plainToInstance(AppConfig, merged);
+  const fileProblems: string[] = [];
+  for (const file of configFiles(env, options, fileProblems)) {
+    const values = readYaml(file, fileProblems);
+    if (values) layers.apply(values, { kind: 'file', path: file.path });
+  }
+  if (fileProblems.length > 0) throw new ConfigValidationError([...fileProblems, ...layers.problems]);
+
+  for (const [path, variable] of Object.entries(ENV_OVERRIDES)) {
+    const raw = env[variable];
+    if (raw === undefined || raw === '') continue;
+    layers.set(path, parseVariable(path, raw), { kind: 'env', variable });
+  }
+  if (options.overrides) layers.apply(structuredClone(options.overrides), { kind: 'override' });
+  if (layers.values.nodeId === undefined) layers.set('nodeId', generateNodeId(), { kind: 'generated' });
+
+  const config = plainToInstance(AppConfig, layers.values);
   const errors = validateSync(config, { whitelist: true, forbidNonWhitelisted: true });
-  const problems = flatten(errors).map((p) => describe(p, fromEnv));
-  problems.push(...validateTenants(config));
+  const problems = [...layers.problems, ...describeProblems(flatten(errors), layers)];
+  problems.push(...validateTenants(config, layers));
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return config;
 }
 
+interface ConfigFile {
+  path: string;
+  /** Names the layer in messages about the file itself. */
+  label: string;
+  /** A missing file is an error (`MCP_CONFIG`) or skipped (the others). */
+  required: boolean;
+}
+
+/** default.yaml < NODE_ENV's file < MCP_CONFIG's file; a file named twice is read once, at its highest place. */
+function configFiles(env: NodeJS.ProcessEnv, options: LoadConfigOptions, problems: string[]): ConfigFile[] {
+  const cwd = options.cwd ?? process.cwd();
+  const dir = options.configDir === undefined ? resolve(PROJECT_ROOT, CONFIG_DIR) : resolve(cwd, options.configDir);
+  const files: ConfigFile[] = [{ path: resolve(dir, 'default.yaml'), label: 'default config', required: false }];
+  const nodeEnv = env.NODE_ENV;
+  if (nodeEnv !== undefined && nodeEnv !== '') {
+    if (!NODE_ENV_NAME.test(nodeEnv) || nodeEnv.includes('..')) {
+      problems.push(`NODE_ENV: "${nodeEnv}" cannot name a config file (1-64 characters of A-Z a-z 0-9 _ . -)`);
+    } else {
+      files.push({ path: resolve(dir, `${nodeEnv}.yaml`), label: 'NODE_ENV', required: false });
+    }
+  }
+  const configured = env.MCP_CONFIG;
+  if (configured !== undefined && configured !== '') {
+    const path = isAbsolute(configured) ? configured : resolve(cwd, configured);
+    files.push({ path, label: 'MCP_CONFIG', required: true });
+  }
+  return files.filter((file, index) => !files.slice(index + 1).some((later) => later.path === file.path));
+}
+
+function readYaml(file: ConfigFile, problems: string[]): Plain | undefined {
+  if (!file.required && !existsSync(file.path)) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file.path, 'utf8');
+  } catch (error) {
+    problems.push(`${file.label}: cannot read ${file.path} (${(error as Error).message})`);
+    return undefined;
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    problems.push(`${file.label}: ${file.path} is not valid YAML (${(error as Error).message})`);
+    return undefined;
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (!isPlain(parsed)) {
+    problems.push(`${file.label}: ${file.path} must hold a mapping at the top level`);
+    return undefined;
+  }
+  return parsed;
+}
+
+/** A variable's text as the key's type: comma lists, integers, `true`/`false`; else left as text for validation to refuse. */
+function parseVariable(path: string, raw: string): unknown {
+  const node = schemaNodeAt(path);
+  const type = node?.kind === 'value' ? node.type : 'string';
+  const text = raw.trim();
+  if (type === 'list') return raw.split(',').map((item) => item.trim()).filter(Boolean);
+  if (type === 'number' && /^-?\d+$/.test(text)) return Number(text);
+  if (type === 'boolean' && /^(true|false)$/i.test(text)) return text.toLowerCase() === 'true';
+  return raw;
+}
+
 /** `tenants` is a map keyed by tenant id: each key and entry is checked here. */
-function validateTenants(config: AppConfig): string[] {
+function validateTenants(config: AppConfig, layers: LayeredConfig): string[] {
   const problems: string[] = [];
   const raw = (config.tenants ?? {}) as Record<string, unknown>;
+  if (!isPlain(raw)) return problems;
   const tenants: Record<string, TenantConfig> = {};
   for (const [id, value] of Object.entries(raw)) {
-    if (!TENANT_KEY.test(id)) problems.push(`tenants.${id}: tenant id must match ${TENANT_KEY}`);
+    if (!TENANT_KEY.test(id)) {
+      problems.push(...describeProblems([{ path: `tenants.${id}`, messages: [`tenant id must match ${TENANT_KEY}`] }], layers));
+    }
     const entry = plainToInstance(TenantConfig, value ?? {});
     const entryErrors = validateSync(entry, { whitelist: true, forbidNonWhitelisted: true });
-    problems.push(...flatten(entryErrors).map((p) => `tenants.${id}.${p.path}: ${p.message}`));
+    problems.push(...describeProblems(flatten(entryErrors, `tenants.${id}`), layers));
     tenants[id] = entry;
   }
   config.tenants = tenants;
   return problems;
 }
 
-const TENANT_KEY = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
-
-function readYaml(configured: string | undefined): Plain {
-  const path = configured ?? DEFAULT_CONFIG_PATH;
-  const absolute = isAbsolute(path) ? path : resolve(configured ? process.cwd() : PROJECT_ROOT, path);
-  let text: string;
-  try {
-    text = readFileSync(absolute, 'utf8');
-  } catch (error) {
-    throw new ConfigValidationError([`MCP_CONFIG: cannot read ${absolute} (${(error as Error).message})`]);
-  }
-  let parsed: unknown;
-  try {
-    parsed = parseYaml(text);
-  } catch (error) {
-    throw new ConfigValidationError([`MCP_CONFIG: ${absolute} is not valid YAML (${(error as Error).message})`]);
-  }
-  if (parsed === null || parsed === undefined) return {};
-  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ConfigValidationError([`MCP_CONFIG: ${absolute} must hold a mapping at the top level`]);
-  }
-  return parsed as Plain;
-}
-
-/** Writes each set variable into its key; returns key → variable for error messages. */
-function applyEnv(target: Plain, env: NodeJS.ProcessEnv): Map<string, string> {
-  const used = new Map<string, string>();
-  for (const [key, variable] of Object.entries(ENV_OVERRIDES)) {
-    const raw = env[variable];
-    if (raw === undefined || raw === '') continue;
-    used.set(key, variable);
-    let value: unknown = raw;
-    if (LIST_KEYS.has(key)) value = raw.split(',').map((item) => item.trim()).filter(Boolean);
-    else if (NUMBER_KEYS.has(key) && /^-?\d+$/.test(raw.trim())) value = Number(raw);
-    else if (BOOLEAN_KEYS.has(key) && /^(true|false)$/i.test(raw.trim())) value = raw.trim().toLowerCase() === 'true';
-    setPath(target, key, value);
-  }
-  return used;
-}
-
-function setPath(target: Plain, path: string, value: unknown): void {
-  const parts = path.split('.');
-  let node = target;
-  for (const part of parts.slice(0, -1)) {
-    if (typeof node[part] !== 'object' || node[part] === null) node[part] = {};
-    node = node[part] as Plain;
-  }
-  node[parts[parts.length - 1]] = value;
-}
-
-function deepMerge(target: Plain, source: Plain): Plain {
-  for (const [key, value] of Object.entries(source)) {
-    const current = target[key];
-    if (isPlain(value) && isPlain(current)) deepMerge(current, value);
-    else target[key] = value;
-  }
-  return target;
-}
-
-function leafPaths(source: Plain, prefix = ''): string[] {
-  return Object.entries(source).flatMap(([key, value]) => {
-    const path = prefix ? `${prefix}.${key}` : key;
-    return isPlain(value) ? leafPaths(value, path) : [path];
-  });
-}
-
-function isPlain(value: unknown): value is Plain {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 interface Problem {
   path: string;
-  message: string;
+  messages: string[];
 }
 
+/** One problem per key, its path in the config file's notation (`auth.apiKeys[0].hash`). */
 function flatten(errors: ValidationError[], prefix = ''): Problem[] {
-  return errors.flatMap((error) => {
-    const path = prefix ? `${prefix}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ path, message }));
-    return [...own, ...flatten(error.children ?? [], path)];
-  });
+  const byPath = new Map<string, string[]>();
+  const walk = (list: ValidationError[], at: string): void => {
+    for (const error of list) {
+      const path = /^\d+$/.test(error.property) ? `${at}[${error.property}]` : at ? `${at}.${error.property}` : error.property;
+      const messages = Object.entries(error.constraints ?? {}).map(([name, message]) => clean(name, message, error.property));
+      if (messages.length > 0) byPath.set(path, [...(byPath.get(path) ?? []), ...messages]);
+      walk(error.children ?? [], path);
+    }
+  };
+  walk(errors, prefix);
+  return [...byPath].map(([path, messages]) => ({ path, messages }));
 }
 
-function describe(problem: Problem, fromEnv: Map<string, string>): string {
-  const variable = fromEnv.get(problem.path);
-  return `${problem.path}${variable ? ` (from ${variable})` : ''}: ${problem.message}`;
+/** class-validator's `ttlSeconds must not be less than 1` → `must not be less than 1`: the path already names the key. */
+function clean(constraint: string, message: string, property: string): string {
+  if (constraint === 'whitelistValidation') return 'unknown key';
+  if (constraint === 'nestedValidation') return 'must be a mapping';
+  return message.startsWith(`${property} `) ? message.slice(property.length + 1) : message;
+}
+
+/** `sessions.ttlSeconds: must not be less than 1 (from /etc/mcp/prod.yaml; override with MCP_SESSION_TTL_SECONDS)` */
+function describeProblems(problems: Problem[], layers: LayeredConfig): string[] {
+  return problems.map(({ path, messages }) => {
+    const variable = (ENV_OVERRIDES as Record<string, string>)[path];
+    const origin = layers.sourceOf(path);
+    const notes: string[] = [];
+    let text = messages.join('; ');
+    if (origin?.cleared) {
+      text = 'is required: null clears optional keys only';
+      notes.push(`set to null in ${describeSource(origin.source)}`);
+    } else if (origin) {
+      notes.push(`from ${describeSource(origin.source)}`);
+    }
+    if (variable && !(origin?.source.kind === 'env' && origin.source.variable === variable)) notes.push(`override with ${variable}`);
+    return `${path}: ${text}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
+  });
 }
 
 function generateNodeId(): string {

@@ -16,16 +16,10 @@ export interface HealthDetail {
   resources: number;
   prompts: number;
   features: {
-    metrics: boolean;
-    metricsKey: boolean;
     /** Sessions in Redis (shared by every replica) rather than in this process. */
     redis: boolean;
-    trustTenantHeaders: boolean;
-    /** API keys or a JWT issuer configured. */
-    auth: boolean;
-    /** `rateLimit.default` applies to authenticated callers; tenants or anonymous limits when configured. */
-    rateLimiting: boolean;
-    toolPacks: Record<string, boolean>;
+    /** What the application says is switched on (HealthModule's `features`). */
+    [feature: string]: unknown;
   };
   /** The readiness indicators, as `/health/ready` reports them. */
   checks: HealthIndicatorResult;

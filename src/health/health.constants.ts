@@ -19,3 +19,5 @@ export const STORE_PING_TIMEOUT_MS = 2000;
 
 /** How often the drain checks whether in-flight requests have finished. */
 export const DRAIN_POLL_MS = 50;
+
+export const HEALTH_MODULE_OPTIONS = 'HEALTH:MODULE_OPTIONS';

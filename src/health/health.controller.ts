@@ -1,20 +1,21 @@
-import { Public } from '../auth/public.decorator';
-import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import type { Response } from 'express';
-import type { AppConfig } from '../config/app-config';
-import { InjectAppConfig } from '../config/config.constants';
 import { LifecycleService } from '../lifecycle';
+import { MCP_MODULE_OPTIONS } from '../mcp/mcp.constants';
+import type { McpModuleOptions } from '../mcp/mcp-module-options.interface';
 import { PLATFORM_VERSION } from '../version';
-import { HealthKey, HealthPath } from './health.constants';
+import { HEALTH_MODULE_OPTIONS, HealthKey, HealthPath } from './health.constants';
+import type { HealthModuleOptions } from './health-module-options.interface';
 import type { HealthDetail } from './health-detail.interface';
 import { LifecycleHealthIndicator } from './lifecycle.health';
 import { McpRegistryHealthIndicator } from './mcp-registry.health';
 import { SessionStoreHealthIndicator } from './session-store.health';
 
-/** Liveness, readiness and detail, for Kubernetes probes, load balancers and people. */
-/** Probes and detail are public: Kubernetes and load balancers call them without credentials. */
-@Public()
+/**
+ * Liveness, readiness and detail, for Kubernetes probes, load balancers and people; public
+ * (the MCP route guards do not apply here).
+ */
 @Controller()
 export class HealthController {
   constructor(
@@ -23,7 +24,8 @@ export class HealthController {
     private readonly shutdown: LifecycleHealthIndicator,
     private readonly registry: McpRegistryHealthIndicator,
     private readonly store: SessionStoreHealthIndicator,
-    @InjectAppConfig() private readonly config: AppConfig,
+    @Optional() @Inject(HEALTH_MODULE_OPTIONS) private readonly options: HealthModuleOptions = {},
+    @Optional() @Inject(MCP_MODULE_OPTIONS) private readonly mcp?: McpModuleOptions,
   ) {}
 
   /** 200 while the event loop answers; checks nothing external, so a store outage never restarts pods. */
@@ -50,28 +52,16 @@ export class HealthController {
     const counts = this.registry.counts();
     return {
       status: ready ? 'healthy' : this.lifecycle.draining ? 'draining' : 'unhealthy',
-      nodeId: this.config.nodeId,
+      nodeId: this.options.nodeId ?? this.mcp?.nodeId ?? 'local',
       version: PLATFORM_VERSION,
       uptime: Math.floor(process.uptime()),
       timestamp: new Date().toISOString(),
-      sessionMode: this.config.sessions.mode,
+      sessionMode: this.mcp?.sessionMode ?? 'stateful',
       activeSessions,
       tools: counts?.tools ?? 0,
       resources: (counts?.resources ?? 0) + (counts?.resourceTemplates ?? 0),
       prompts: counts?.prompts ?? 0,
-      features: {
-        metrics: this.config.metrics.enabled,
-        metricsKey: Boolean(this.config.metrics.key),
-        redis: this.store.kind === 'redis',
-        trustTenantHeaders: this.config.gateway.trustTenantHeaders,
-        auth: this.config.auth.apiKeys.length > 0 || this.config.auth.jwt !== undefined,
-        rateLimiting:
-          this.config.auth.apiKeys.length > 0 ||
-          this.config.auth.jwt !== undefined ||
-          this.config.rateLimit.anonymous !== undefined ||
-          Object.values(this.config.tenants).some((tenant) => tenant.rateLimit !== undefined),
-        toolPacks: { ...this.config.toolPacks },
-      },
+      features: { redis: this.store.kind === 'redis', ...this.options.features },
       checks: result.details,
     };
   }

@@ -1,20 +1,25 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { GracefulShutdown } from './graceful-shutdown.service';
+import { LifecycleModule } from '../lifecycle';
 import { HealthController } from './health.controller';
+import { HEALTH_MODULE_OPTIONS } from './health.constants';
+import type { HealthModuleOptions } from './health-module-options.interface';
 import { LifecycleHealthIndicator } from './lifecycle.health';
 import { McpRegistryHealthIndicator } from './mcp-registry.health';
 import { SessionStoreHealthIndicator } from './session-store.health';
 
 /**
- * `GET /health/live`, `/health/ready` and `/health` (@nestjs/terminus), and the drain that
- * `main.ts` runs on SIGTERM ({@link GracefulShutdown}). Needs the global config, lifecycle
- * and session store; uses the MCP registry and {@link PlatformMetrics} when present.
+ * `GET /health/live`, `/health/ready` and `/health` (@nestjs/terminus): liveness never
+ * depends on anything external; readiness needs the replica not draining, the MCP registry
+ * loaded and the session store reachable. Import the class, or `forRoot()` for details.
  */
 @Module({
-  imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
+  imports: [TerminusModule.forRoot({ errorLogStyle: 'json' }), LifecycleModule],
   controllers: [HealthController],
-  providers: [SessionStoreHealthIndicator, LifecycleHealthIndicator, McpRegistryHealthIndicator, GracefulShutdown],
-  exports: [GracefulShutdown],
+  providers: [SessionStoreHealthIndicator, LifecycleHealthIndicator, McpRegistryHealthIndicator],
 })
-export class HealthModule {}
+export class HealthModule {
+  static forRoot(options: HealthModuleOptions = {}): DynamicModule {
+    return { module: HealthModule, providers: [{ provide: HEALTH_MODULE_OPTIONS, useValue: options }] };
+  }
+}

@@ -1,5 +1,5 @@
 import { HealthIndicatorService } from '@nestjs/terminus';
-import type { McpRegistry } from '../mcp';
+import type { McpRegistry } from '../mcp/discovery/mcp.registry';
 import { McpRegistryHealthIndicator } from './mcp-registry.health';
 
 function registryWith(size: { tools: number; resources: number; resourceTemplates: number; prompts: number }): McpRegistry {

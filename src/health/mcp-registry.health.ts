@@ -1,6 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { McpRegistry } from '../mcp';
+import { McpRegistry } from '../mcp/discovery/mcp.registry';
 
 export interface RegistryCounts {
   tools: number;

@@ -1,4 +1,7 @@
-import type { ResponseMode, SessionMode } from '../config/app-config';
+/** `stateful`: sessions with `Mcp-Session-Id`; `stateless`: every request stands alone. */
+export type SessionMode = 'stateful' | 'stateless';
+/** How POST answers are framed: `auto` streams (SSE) only requests that may emit notifications. */
+export type ResponseMode = 'auto' | 'json' | 'sse';
 
 /** Options of {@link McpModule}; {@link McpModule.forRoot} fills the rest from defaults. */
 export interface McpModuleOptions {
@@ -22,4 +25,17 @@ export interface McpModuleOptions {
   retryIntervalMs: number;
   /** `instructions` sent to clients at initialize. */
   instructions?: string;
+  /** Path of the Streamable HTTP endpoint, under the app's global prefix. @default '/mcp' */
+  path: string;
+  /**
+   * Prefix of the tenant forms of every MCP route (`/tenants/acme/mcp`); `:tenantId` names
+   * the tenant. `false`: no tenant routes. @default '/tenants/:tenantId'
+   */
+  tenantPrefix: string | false;
+  /** The legacy HTTP+SSE transport's paths (protocol 2024-11-05); `false` turns it off. @default { ssePath: '/sse', messagesPath: '/messages' } */
+  legacySse: { ssePath: string; messagesPath: string } | false;
+  /** Idle seconds before a session expires, when no SessionModule provides the store. @default 1800 */
+  sessionTtlSeconds: number;
+  /** On shutdown, how long in-flight requests may take to finish before streams are cut. @default 10000 */
+  drainTimeoutMs: number;
 }

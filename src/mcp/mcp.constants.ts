@@ -21,7 +21,17 @@ export const JSONRPC_ERROR = {
   SERVER_ERROR: -32000,
   SESSION_NOT_FOUND: -32001,
   RESOURCE_NOT_FOUND: -32002,
+  /** The caller may not use this tool (permissions or the tenant's rules). */
+  FORBIDDEN: -32003,
+  /** The tool's own call limit (`rateLimit` on `@McpTool`) is used up for this window. */
+  TOO_MANY_CALLS: -32004,
 } as const;
 
 export const MCP_MODULE_OPTIONS = 'MCP:MODULE_OPTIONS';
 export const InjectMcpOptions = (): ParameterDecorator => Inject(MCP_MODULE_OPTIONS);
+
+/**
+ * Guards that every MCP route (Streamable HTTP, legacy SSE, `/tools`) runs, in order, and
+ * no other route: AuthModule provides its authentication and rate-limit guards here.
+ */
+export const MCP_ROUTE_GUARDS = Symbol('MCP:ROUTE_GUARDS');

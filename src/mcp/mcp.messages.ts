@@ -17,6 +17,9 @@ export const McpMessages = {
   INVALID_HOST: (host: string) => `Invalid Host: ${host}`,
   INVALID_ORIGIN: (origin: string) => `Invalid Origin: ${origin}`,
   UNKNOWN_TOOL: (name: string) => `Unknown tool: ${name}`,
+  TOOL_FORBIDDEN: (name: string) => `Forbidden: you may not use the tool "${name}"`,
+  TOOL_QUOTA_EXCEEDED: (name: string, limit: number, retryAfterSeconds: number) =>
+    `Too Many Requests: tool "${name}" allows ${limit} calls per window; retry after ${retryAfterSeconds} s`,
   UNKNOWN_PROMPT: (name: string) => `Unknown prompt: ${name}`,
   RESOURCE_NOT_FOUND: (uri: string) => `Resource not found: ${uri}`,
   MISSING_PROMPT_ARGUMENTS: (name: string, missing: string[]) =>

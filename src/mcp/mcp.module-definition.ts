@@ -24,6 +24,11 @@ export const MCP_DEFAULT_OPTIONS: McpModuleOptions = {
   bodyLimitBytes: 1024 * 1024,
   nodeId: 'local',
   retryIntervalMs: 1000,
+  path: '/mcp',
+  tenantPrefix: '/tenants/:tenantId',
+  legacySse: { ssePath: '/sse', messagesPath: '/messages' },
+  sessionTtlSeconds: 1800,
+  drainTimeoutMs: 10_000,
 };
 
 /** Defaults merged in one place. */

@@ -246,6 +246,11 @@ describe(McpModule.name, () => {
         bodyLimitBytes: 1024 * 1024,
         nodeId: 'n1',
         retryIntervalMs: 1000,
+        path: '/mcp',
+        tenantPrefix: '/tenants/:tenantId',
+        legacySse: { ssePath: '/sse', messagesPath: '/messages' },
+        sessionTtlSeconds: 1800,
+        drainTimeoutMs: 10_000,
       });
     });
 

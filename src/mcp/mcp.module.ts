@@ -1,44 +1,61 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { LifecycleModule } from '../lifecycle';
-import { MCP_MODULE_OPTIONS } from './mcp.constants';
-import { LegacySseController } from './edges/legacy-sse/legacy-sse.controller';
+import { DRAIN_TIMEOUT_MS, GracefulShutdown, LifecycleModule } from '../lifecycle';
+import { McpExplorer } from './discovery/mcp.explorer';
+import { McpRegistry } from './discovery/mcp.registry';
+import { LegacySseEndpoint } from './edges/legacy-sse/legacy-sse.endpoint';
 import { LegacySseHandler } from './edges/legacy-sse/legacy-sse.handler';
 import { McpEdgeContext } from './edges/http/mcp-edge.context';
-import { McpHttpEndpoint } from './edges/streamable-http/mcp-http.endpoint';
-import { McpExecutor } from './execution/mcp.executor';
-import { McpExplorer } from './discovery/mcp.explorer';
-import { McpNotifier } from './execution/mcp.notifier';
-import { McpRegistry } from './discovery/mcp.registry';
-import { McpRequestRouter } from './edges/streamable-http/mcp-request.router';
+import { McpRouteGuard } from './edges/http/mcp-route.guard';
+import { McpRouteMounter } from './edges/http/mcp-route.mounter';
+import { ToolsController } from './edges/http/tools.controller';
 import { McpSdkServerFactory } from './edges/sdk-v1/mcp-sdk.server-factory';
-import { MCP_RAW_OPTIONS, McpConfigurableModule, resolveMcpOptions } from './mcp.module-definition';
+import { McpHttpEndpoint } from './edges/streamable-http/mcp-http.endpoint';
+import { McpRequestRouter } from './edges/streamable-http/mcp-request.router';
 import { StandaloneStreamRegistry } from './edges/streamable-http/standalone-stream.registry';
 import { StreamableHttpHandler } from './edges/streamable-http/streamable-http.handler';
-import { ToolsController } from './edges/http/tools.controller';
+import { McpExecutor } from './execution/mcp.executor';
+import { McpNotifier } from './execution/mcp.notifier';
+import { McpToolGate } from './execution/mcp-tool.gate';
+import { MCP_MODULE_OPTIONS } from './mcp.constants';
+import { MCP_RAW_OPTIONS, McpConfigurableModule, resolveMcpOptions } from './mcp.module-definition';
+import type { McpModuleOptions } from './mcp-module-options.interface';
+import { McpPorts } from './mcp.ports';
 
 /**
- * The protocol edge: serves MCP over Streamable HTTP and exposes every `@McpTool`,
- * `@McpResource` and `@McpPrompt` method of the application's providers.
- * Needs a `SessionStore` (SessionModule) and a `TenantResolver` (TenantModule).
+ * Serves MCP — Streamable HTTP on `/mcp` (and `/tenants/{tenantId}/mcp`), the legacy
+ * HTTP+SSE transport, `/tools` — with every `@McpTool`, `@McpResource` and `@McpPrompt`
+ * method of the application's providers, whatever module they are in.
+ *
+ * `McpModule.forRoot()` works alone: sessions in memory, no auth. Other modules fill its
+ * ports when imported: SessionModule + RedisModule (shared sessions), TenantModule,
+ * AuthModule (guards on the MCP routes only), MetricsModule. Drains in-flight requests on
+ * shutdown (`app.close()`, or a signal with `app.enableShutdownHooks()`).
  */
 @Module({
   imports: [DiscoveryModule, LifecycleModule],
-  controllers: [LegacySseController, ToolsController],
+  controllers: [ToolsController],
   providers: [
     { provide: MCP_MODULE_OPTIONS, useFactory: resolveMcpOptions, inject: [MCP_RAW_OPTIONS] },
+    { provide: DRAIN_TIMEOUT_MS, useFactory: (options: McpModuleOptions) => options.drainTimeoutMs, inject: [MCP_MODULE_OPTIONS] },
+    McpPorts,
     McpRegistry,
     McpExplorer,
     McpExecutor,
+    McpToolGate,
     McpSdkServerFactory,
     StandaloneStreamRegistry,
     StreamableHttpHandler,
     McpRequestRouter,
     McpNotifier,
     McpEdgeContext,
+    McpRouteGuard,
+    McpRouteMounter,
     McpHttpEndpoint,
     LegacySseHandler,
+    LegacySseEndpoint,
+    GracefulShutdown,
   ],
-  exports: [McpRegistry, McpExecutor, McpNotifier, MCP_MODULE_OPTIONS],
+  exports: [McpRegistry, McpExecutor, McpNotifier, McpToolGate, McpPorts, GracefulShutdown, MCP_MODULE_OPTIONS],
 })
 export class McpModule extends McpConfigurableModule {}

@@ -1,8 +1,8 @@
 import { Injectable, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge, Histogram } from 'prom-client';
-import { McpRegistry } from '../mcp';
-import type { McpExchangeObservation, McpObserver, McpRequestObservation } from '../mcp';
+import { McpRegistry } from '../mcp/discovery/mcp.registry';
+import type { McpExchangeObservation, McpObserver, McpRequestObservation } from '../mcp/interfaces/mcp-observer.interface';
 import { InjectMetricsOptions, KNOWN_METHODS, METHOD_OTHER, MetricName, TOOL_UNKNOWN } from './metrics.constants';
 import type { ResolvedMetricsOptions } from './metrics-module-options.interface';
 import { TenantLabelPolicy } from './tenant-label.policy';

@@ -10,8 +10,8 @@ export interface MetricsModuleOptions {
   tenantLabelLimit?: number;
   /** Tenants always labelled by name (those in the config). @default [] */
   knownTenants?: string[];
-  /** Labels of `mcp_server_info`. */
-  serverInfo: { version: string; nodeId: string; sessionMode: string };
+  /** Labels of `mcp_server_info`. @default { version: <package.json>, nodeId: 'local', sessionMode: 'stateful' } */
+  serverInfo?: { version: string; nodeId: string; sessionMode: string };
 }
 
 export type ResolvedMetricsOptions = Required<Omit<MetricsModuleOptions, 'key'>> & Pick<MetricsModuleOptions, 'key'>;

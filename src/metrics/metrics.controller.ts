@@ -1,12 +1,10 @@
-import { Public } from '../auth/public.decorator';
 import { Controller, Get, Header, Res, UseGuards } from '@nestjs/common';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { Response } from 'express';
 import { MetricsKeyGuard } from './metrics-key.guard';
 
 /** `GET /metrics` in the Prometheus text format, behind the optional metrics key. */
-/** Public to the auth chain; `metrics.key` (its own guard) protects it when set. */
-@Public()
+/** Outside the MCP route guards; `metrics.key` (its own guard) protects it when set. */
 @Controller()
 @UseGuards(MetricsKeyGuard)
 export class MetricsController extends PrometheusController {

@@ -1,7 +1,8 @@
+import { PLATFORM_VERSION } from '../version';
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { collectDefaultMetrics, register } from 'prom-client';
-import { MCP_OBSERVER } from '../mcp';
+import { MCP_OBSERVER } from '../mcp/interfaces/mcp-observer.interface';
 import { McpMetricsObserver } from './mcp-metrics.observer';
 import { MetricsController } from './metrics.controller';
 import { METRICS_MODULE_OPTIONS, METRICS_PATH, MetricName } from './metrics.constants';
@@ -31,7 +32,7 @@ export class MetricsModule implements OnModuleInit, OnApplicationShutdown {
   /**
    * @example MetricsModule.forRoot({ serverInfo: { version, nodeId, sessionMode }, key: process.env.MCP_METRICS_KEY })
    */
-  static forRoot(options: MetricsModuleOptions): DynamicModule {
+  static forRoot(options: MetricsModuleOptions = {}): DynamicModule {
     const resolved = resolveMetricsOptions(options);
     return {
       module: MetricsModule,
@@ -75,6 +76,6 @@ export function resolveMetricsOptions(options: MetricsModuleOptions): ResolvedMe
     defaultMetrics: options.defaultMetrics ?? true,
     tenantLabelLimit: options.tenantLabelLimit ?? 100,
     knownTenants: options.knownTenants ?? [],
-    serverInfo: options.serverInfo,
+    serverInfo: options.serverInfo ?? { version: PLATFORM_VERSION, nodeId: 'local', sessionMode: 'stateful' },
   };
 }

@@ -2,11 +2,12 @@ export { InjectEventStore, InjectMessageBus, InjectSessionStore } from './sessio
 export { BUS_CHANNELS, MessageBus } from './message-bus.interface';
 export type { BusHandler } from './message-bus.interface';
 export { StoreUnavailableError } from './session-store.exception';
-export type { RedisConnectionOptions } from '../redis/redis.connection';
 export { EventStore, parseEventId, sessionOfStreamKey, streamKeyOf } from './event-store.interface';
 export type { NumberedEvent, StoredEvent, StreamEnd, StreamListener, StreamReplay } from './event-store.interface';
 export { MemoryEventStore, EventStoreLimits } from './memory-event.store';
 export { SessionStore } from './session-store.interface';
 export type { McpSession, McpSessionPatch } from './session.interface';
 export { MemorySessionStore } from './memory-session.store';
-export { SessionModule, SessionModuleOptions } from './session.module';
+export { SessionModule, sessionLimits } from './session.module';
+export type { SessionModuleOptions } from './session.module';
+export { MemoryMessageBus } from './memory-message.bus';

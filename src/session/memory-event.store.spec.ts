@@ -9,7 +9,7 @@ describe(MemoryEventStore.name, () => {
     sut = new MemoryEventStore({ maxEventsPerStream: 3, openTtlSeconds: 60, completedTtlSeconds: 300 }, () => now);
   });
 
-  afterEach(() => sut.onModuleDestroy());
+  afterEach(() => sut.onApplicationShutdown());
 
   it('replays what came after a cursor, in order, and says whether the stream ended', async () => {
     const first = await sut.append('s/a', { n: 1 });

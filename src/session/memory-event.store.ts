@@ -1,4 +1,4 @@
-import { OnModuleDestroy } from '@nestjs/common';
+import { OnApplicationShutdown } from '@nestjs/common';
 import {
   EventStore,
   NumberedEvent,
@@ -28,7 +28,7 @@ export interface EventStoreLimits {
 }
 
 /** Streams of this replica in memory; the default when no Redis is configured. */
-export class MemoryEventStore implements EventStore, OnModuleDestroy {
+export class MemoryEventStore implements EventStore, OnApplicationShutdown {
   private readonly streams = new Map<string, Stream>();
   private readonly sweeper: NodeJS.Timeout;
 
@@ -103,7 +103,7 @@ export class MemoryEventStore implements EventStore, OnModuleDestroy {
     }
   }
 
-  onModuleDestroy(): void {
+  onApplicationShutdown(): void {
     clearInterval(this.sweeper);
   }
 

@@ -25,7 +25,7 @@ describe(MemorySessionStore.name, () => {
   });
 
   afterEach(() => {
-    sut.onModuleDestroy();
+    sut.onApplicationShutdown();
   });
 
   describe('create and get', () => {
@@ -163,18 +163,18 @@ describe(MemorySessionStore.name, () => {
 
           await expect(swept.get('s1')).resolves.toBeUndefined();
         } finally {
-          swept.onModuleDestroy();
+          swept.onApplicationShutdown();
         }
       } finally {
         jest.useRealTimers();
       }
     });
 
-    it('stops sweeping after onModuleDestroy', () => {
+    it('stops sweeping after onApplicationShutdown', () => {
       jest.useFakeTimers();
       try {
         const stopped = new MemorySessionStore(TTL_SECONDS, () => clock);
-        stopped.onModuleDestroy();
+        stopped.onApplicationShutdown();
 
         expect(jest.getTimerCount()).toBe(0);
       } finally {

@@ -1,4 +1,4 @@
-import { OnModuleDestroy } from '@nestjs/common';
+import { OnApplicationShutdown } from '@nestjs/common';
 import type { SessionStore } from './session-store.interface';
 import type { McpSession, McpSessionPatch } from './session.interface';
 
@@ -8,7 +8,7 @@ interface Entry {
 }
 
 /** One replica's sessions in a Map with sliding expiry; the default when no Redis is configured. */
-export class MemorySessionStore implements SessionStore, OnModuleDestroy {
+export class MemorySessionStore implements SessionStore, OnApplicationShutdown {
   private readonly entries = new Map<string, Entry>();
   private readonly subscriptions = new Map<string, Set<string>>();
   private readonly ttlMs: number;
@@ -78,7 +78,7 @@ export class MemorySessionStore implements SessionStore, OnModuleDestroy {
     // In-process: always reachable.
   }
 
-  onModuleDestroy(): void {
+  onApplicationShutdown(): void {
     clearInterval(this.sweeper);
   }
 

@@ -1,15 +1,14 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { RedisConnection } from '../redis/redis.connection.provider';
 import { EventStore } from './event-store.interface';
-import { MemoryEventStore, EventStoreLimits } from './memory-event.store';
+import { EventStoreLimits, MemoryEventStore } from './memory-event.store';
 import { MemoryMessageBus } from './memory-message.bus';
 import { MemorySessionStore } from './memory-session.store';
 import { MessageBus } from './message-bus.interface';
-import { SessionStore } from './session-store.interface';
-import type { RedisConnectionOptions } from '../redis/redis.connection';
-import { RedisConnection } from '../redis/redis.connection.provider';
 import { RedisEventStore } from './redis/redis-event.store';
 import { RedisMessageBus } from './redis/redis-message.bus';
 import { RedisSessionStore } from './redis/redis-session.store';
+import { SessionStore } from './session-store.interface';
 
 export interface SessionModuleOptions {
   /** Idle seconds before a session expires. @default 1800 */
@@ -18,59 +17,52 @@ export interface SessionModuleOptions {
   maxEventsPerStream?: number;
   /** Seconds an ended stream stays resumable. @default 300 */
   completedStreamTtlSeconds?: number;
-  /** Shared Redis for every replica; without it everything lives in this process. */
-  redis?: RedisConnectionOptions & { keyPrefix: string };
 }
+
+/** Resolves every option of {@link SessionModuleOptions} (defaults in one place). */
+export function sessionLimits(options: SessionModuleOptions = {}): { ttlSeconds: number; limits: EventStoreLimits } {
+  const ttlSeconds = options.ttlSeconds ?? 1800;
+  return {
+    ttlSeconds,
+    limits: {
+      maxEventsPerStream: options.maxEventsPerStream ?? 1000,
+      openTtlSeconds: ttlSeconds,
+      completedTtlSeconds: options.completedStreamTtlSeconds ?? 300,
+    },
+  };
+}
+
+const OPTIONAL_REDIS = { token: RedisConnection, optional: true };
 
 /**
  * Provides the {@link SessionStore}, {@link EventStore} and {@link MessageBus} ports to the
- * whole app: in memory for one replica, in Redis when several share sessions.
+ * whole app: in Redis when {@link RedisModule} is imported (any replica serves any
+ * session), in this process otherwise. Without this module, McpModule keeps its sessions
+ * in memory.
  */
 @Module({})
 export class SessionModule {
   static forRoot(options: SessionModuleOptions = {}): DynamicModule {
-    const ttlSeconds = options.ttlSeconds ?? 1800;
-    const limits: EventStoreLimits = {
-      maxEventsPerStream: options.maxEventsPerStream ?? 1000,
-      openTtlSeconds: ttlSeconds,
-      completedTtlSeconds: options.completedStreamTtlSeconds ?? 300,
-    };
-    const providers: Provider[] = options.redis ? redisProviders(options.redis, ttlSeconds, limits) : memoryProviders(ttlSeconds, limits);
-    return {
-      module: SessionModule,
-      global: true,
-      providers,
-      // The connection too, for other fleet-wide state (rate-limit counters).
-      exports: [SessionStore, EventStore, MessageBus, ...(options.redis ? [RedisConnection] : [])],
-    };
+    const { ttlSeconds, limits } = sessionLimits(options);
+    const providers: Provider[] = [
+      {
+        provide: MessageBus,
+        useFactory: (redis?: RedisConnection) => (redis ? new RedisMessageBus(redis.client, redis.keyPrefix) : new MemoryMessageBus()),
+        inject: [OPTIONAL_REDIS],
+      },
+      {
+        provide: SessionStore,
+        useFactory: (redis?: RedisConnection) =>
+          redis ? new RedisSessionStore(redis.client, redis.keyPrefix, ttlSeconds) : new MemorySessionStore(ttlSeconds),
+        inject: [OPTIONAL_REDIS],
+      },
+      {
+        provide: EventStore,
+        useFactory: (bus: MessageBus, redis?: RedisConnection) =>
+          redis ? new RedisEventStore(redis.client, bus as RedisMessageBus, redis.keyPrefix, limits) : new MemoryEventStore(limits),
+        inject: [MessageBus, OPTIONAL_REDIS],
+      },
+    ];
+    return { module: SessionModule, global: true, providers, exports: [SessionStore, EventStore, MessageBus] };
   }
-}
-
-function memoryProviders(ttlSeconds: number, limits: EventStoreLimits): Provider[] {
-  return [
-    { provide: SessionStore, useFactory: () => new MemorySessionStore(ttlSeconds) },
-    { provide: EventStore, useFactory: () => new MemoryEventStore(limits) },
-    { provide: MessageBus, useFactory: () => new MemoryMessageBus() },
-  ];
-}
-
-function redisProviders(redis: RedisConnectionOptions & { keyPrefix: string }, ttlSeconds: number, limits: EventStoreLimits): Provider[] {
-  return [
-    { provide: RedisConnection, useFactory: () => new RedisConnection(redis) },
-    {
-      provide: MessageBus,
-      useFactory: (connection: RedisConnection) => new RedisMessageBus(connection.client, redis.keyPrefix),
-      inject: [RedisConnection],
-    },
-    {
-      provide: SessionStore,
-      useFactory: (connection: RedisConnection) => new RedisSessionStore(connection.client, redis.keyPrefix, ttlSeconds),
-      inject: [RedisConnection],
-    },
-    {
-      provide: EventStore,
-      useFactory: (connection: RedisConnection, bus: RedisMessageBus) => new RedisEventStore(connection.client, bus, redis.keyPrefix, limits),
-      inject: [RedisConnection, MessageBus],
-    },
-  ];
 }

@@ -1,32 +1,24 @@
-import { ForbiddenException, Injectable } from '@nestjs/common';
-import { InjectAppConfig } from '../config/config.constants';
-import type { AppConfig } from '../config/app-config';
+import { ForbiddenException } from '@nestjs/common';
+import type { ResolvedTenant, TenantBinding, TenantResolver } from './tenant-resolver.interface';
 import { TENANT_HEADER, TENANT_ID_PATTERN, USER_HEADER } from './tenant.constants';
 import { InvalidTenantIdException } from './tenant.exception';
 
-export interface ResolvedTenant {
-  tenantId?: string;
-  userId?: string;
-}
-
-/** What a credential says about the tenant (see AuthModule's Principal). */
-export interface TenantBinding {
-  tenantId?: string;
-  userId?: string;
+export interface TenantModuleOptions {
+  /** Take `X-Tenant-Id` / `X-User-Id` from a trusted gateway in front of the platform. @default false */
+  trustGatewayHeaders?: boolean;
 }
 
 /**
  * Says which tenant a request acts for: the path (`/tenants/{tenantId}/…`) first, then the
  * credential's binding, then a trusted gateway's `X-Tenant-Id` (only with
- * `gateway.trustTenantHeaders`; otherwise the header is ignored). A credential bound to one
+ * `trustGatewayHeaders`; otherwise the header is ignored). A credential bound to one
  * tenant used for another is refused (403); malformed ids get 400.
  */
-@Injectable()
-export class TenantResolver {
+export class DefaultTenantResolver implements TenantResolver {
   private readonly trustHeaders: boolean;
 
-  constructor(@InjectAppConfig() config: AppConfig) {
-    this.trustHeaders = config.gateway.trustTenantHeaders;
+  constructor(options: TenantModuleOptions = {}) {
+    this.trustHeaders = options.trustGatewayHeaders ?? false;
   }
 
   resolve(

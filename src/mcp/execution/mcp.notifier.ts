@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectSessionStore, SessionStore } from '../../session';
+import type { SessionStore } from '../../session';
+import { McpPorts } from '../mcp.ports';
 import type { McpListKind } from '../discovery/mcp.registry';
 import { StandaloneStreamRegistry } from '../edges/streamable-http/standalone-stream.registry';
 
@@ -10,11 +11,14 @@ import { StandaloneStreamRegistry } from '../edges/streamable-http/standalone-st
 @Injectable()
 export class McpNotifier {
   private readonly logger = new Logger(McpNotifier.name);
+  private readonly sessions: SessionStore;
 
   constructor(
     private readonly streams: StandaloneStreamRegistry,
-    @InjectSessionStore() private readonly sessions: SessionStore,
-  ) {}
+    ports: McpPorts,
+  ) {
+    this.sessions = ports.sessions;
+  }
 
   /** `notifications/resources/updated` to every session subscribed to `uri`. */
   async resourceUpdated(uri: string): Promise<number> {

@@ -1,4 +1,4 @@
-import { Logger, OnModuleDestroy } from '@nestjs/common';
+import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Cluster } from 'ioredis';
 import type { BusHandler, MessageBus } from '../message-bus.interface';
 import type { RedisClient } from '../../redis/redis.connection';
@@ -7,7 +7,7 @@ import type { RedisClient } from '../../redis/redis.connection';
  * Redis pub/sub between replicas. Publishing uses the shared connection; subscriptions a
  * dedicated one, which ioredis resubscribes after a reconnect. Channels are prefixed.
  */
-export class RedisMessageBus implements MessageBus, OnModuleDestroy {
+export class RedisMessageBus implements MessageBus, OnApplicationShutdown {
   private readonly logger = new Logger(RedisMessageBus.name);
   private readonly subscriber: RedisClient;
   private readonly handlers = new Map<string, Set<BusHandler>>();
@@ -51,7 +51,7 @@ export class RedisMessageBus implements MessageBus, OnModuleDestroy {
     };
   }
 
-  async onModuleDestroy(): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     this.handlers.clear();
     await this.subscriber.quit().catch(() => this.subscriber.disconnect());
   }

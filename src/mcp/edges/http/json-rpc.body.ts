@@ -10,8 +10,13 @@ export function isJsonContentType(contentType: string | undefined): boolean {
   return contentType.split(';', 1)[0].trim().toLowerCase() === 'application/json';
 }
 
-/** Reads and parses a JSON-RPC body: 413 over `limit`, -32700 for bad JSON, -32600 for non-JSON-RPC. */
-export async function readJsonRpcBody(req: IncomingMessage, limit: number): Promise<JSONRPCMessage | JSONRPCMessage[]> {
+/**
+ * Reads and parses a JSON-RPC body: 413 over `limit`, -32700 for bad JSON, -32600 for
+ * non-JSON-RPC. `parsed` is what the host's body parser already made of it, if it ran first
+ * (a host app with Nest's body parser on).
+ */
+export async function readJsonRpcBody(req: IncomingMessage, limit: number, parsed?: unknown): Promise<JSONRPCMessage | JSONRPCMessage[]> {
+  if (parsed !== undefined && !(isEmptyObject(parsed) && !req.readableEnded)) return toJsonRpcBody(parsed);
   let text: string;
   try {
     text = await getRawBody(req, { limit, encoding: 'utf8', length: req.headers['content-length'] });
@@ -25,6 +30,11 @@ export async function readJsonRpcBody(req: IncomingMessage, limit: number): Prom
   } catch {
     throw new ParseErrorException();
   }
+  return toJsonRpcBody(body);
+}
+
+/** Checks a parsed body: one JSON-RPC message or a non-empty batch of them (-32600 otherwise). */
+export function toJsonRpcBody(body: unknown): JSONRPCMessage | JSONRPCMessage[] {
   if (Array.isArray(body)) {
     if (body.length === 0) throw new InvalidJsonRpcException(McpMessages.EMPTY_BATCH);
     if (!body.every(isJsonRpcMessage)) throw new InvalidJsonRpcException();
@@ -32,6 +42,11 @@ export async function readJsonRpcBody(req: IncomingMessage, limit: number): Prom
   }
   if (!isJsonRpcMessage(body)) throw new InvalidJsonRpcException();
   return body as JSONRPCMessage;
+}
+
+/** Parsers that did not read the body (a content type they skip) leave `{}` behind. */
+function isEmptyObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
 }
 
 /** A structural check, cheaper than a schema: request, notification, result or error. */

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { TenantResolver } from '../../../tenant/tenant.resolver';
+import type { TenantResolver } from '../../../tenant';
+import { McpPorts } from '../../mcp.ports';
 import { HostOriginValidator } from './host-origin.validator';
 import { InjectMcpOptions } from '../../mcp.constants';
 import type { McpModuleOptions } from '../../mcp-module-options.interface';
@@ -14,12 +15,14 @@ import { MCP_OBSERVER, McpObserver } from '../../interfaces/mcp-observer.interfa
 export class McpEdgeContext {
   private readonly hosts: HostOriginValidator;
   private readonly observer: McpObserver;
+  private readonly tenants: TenantResolver;
 
   constructor(
-    private readonly tenants: TenantResolver,
+    ports: McpPorts,
     @InjectMcpOptions() private readonly options: McpModuleOptions,
     @Optional() @Inject(MCP_OBSERVER) observer?: McpObserver,
   ) {
+    this.tenants = ports.tenants;
     this.hosts = new HostOriginValidator(options.allowedHosts, options.allowedOrigins);
     this.observer = observer ?? NOOP_OBSERVER;
   }

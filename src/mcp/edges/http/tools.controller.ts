@@ -1,4 +1,5 @@
-import { Controller, Get, Inject, NotFoundException, Optional, Param, Req } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Optional, Param, Req, UseGuards } from '@nestjs/common';
+import { McpRouteGuard } from './mcp-route.guard';
 import { MCP_ACCESS_POLICY, McpAccessPolicy } from '../../interfaces/mcp-access-policy.interface';
 import type { McpRequestContext } from '../../interfaces/mcp-context.interface';
 import { McpRegistry, RegisteredTool } from '../../discovery/mcp.registry';
@@ -23,6 +24,7 @@ type IntrospectionRequest = { mcpAccess?: Pick<McpRequestContext, 'principal' | 
  * a caller sees the tools it may call.
  */
 @Controller('tools')
+@UseGuards(McpRouteGuard)
 export class ToolsController {
   constructor(
     private readonly registry: McpRegistry,

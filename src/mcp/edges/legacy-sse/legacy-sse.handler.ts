@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpStatus, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { HttpStatus, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { LifecycleService } from '../../../lifecycle';
-import { BUS_CHANNELS, InjectMessageBus, InjectSessionStore, McpSession, MessageBus, SessionStore } from '../../../session';
+import { BUS_CHANNELS, McpSession, MessageBus, SessionStore } from '../../../session';
+import { McpPorts } from '../../mcp.ports';
 import { InjectMcpOptions } from '../../mcp.constants';
 import type { McpModuleOptions } from '../../mcp-module-options.interface';
 import { JSONRPC_ERROR } from '../../mcp.constants';
@@ -27,18 +28,22 @@ interface LegacyConnection {
  * POST for a session whose stream is gone gets 410 and the client reconnects.
  */
 @Injectable()
-export class LegacySseHandler implements OnModuleInit, OnModuleDestroy {
+export class LegacySseHandler implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('McpLegacySse');
   private readonly connections = new Map<string, LegacyConnection>();
   private unsubscribe?: () => Promise<void>;
+  private readonly sessions: SessionStore;
+  private readonly bus: MessageBus;
 
   constructor(
     private readonly servers: McpSdkServerFactory,
     private readonly lifecycle: LifecycleService,
-    @InjectSessionStore() private readonly sessions: SessionStore,
-    @InjectMessageBus() private readonly bus: MessageBus,
+    ports: McpPorts,
     @InjectMcpOptions() private readonly options: McpModuleOptions,
-  ) {}
+  ) {
+    this.sessions = ports.sessions;
+    this.bus = ports.bus;
+  }
 
   async onModuleInit(): Promise<void> {
     this.lifecycle.onDrain(() => {
@@ -57,7 +62,7 @@ export class LegacySseHandler implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  async onModuleDestroy(): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     await this.unsubscribe?.().catch(() => undefined);
   }
 

@@ -21,18 +21,18 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import { z } from 'zod';
-import { InjectSessionStore, McpSession, SessionStore } from '../../../session';
+import type { McpSession, SessionStore } from '../../../session';
+import { McpPorts } from '../../mcp.ports';
 import { InjectMcpOptions, JSONRPC_ERROR } from '../../mcp.constants';
 import { McpProtocolError } from '../../mcp.exception';
 import { McpCallEnvironment, McpExecutor } from '../../execution/mcp.executor';
+import { McpToolGate } from '../../execution/mcp-tool.gate';
 import type { McpModuleOptions } from '../../mcp-module-options.interface';
 import { NOOP_OBSERVER } from '../../execution/mcp-observer.provider';
 import { McpRegistry } from '../../discovery/mcp.registry';
 import type { McpRequestContext } from '../../interfaces/mcp-context.interface';
-import type { LoggingLevel, ToolResult } from '../../interfaces/mcp-content.interface';
+import type { LoggingLevel } from '../../interfaces/mcp-content.interface';
 import { MCP_OBSERVER, McpObserver } from '../../interfaces/mcp-observer.interface';
-import { MCP_ACCESS_POLICY, McpAccessPolicy } from '../../interfaces/mcp-access-policy.interface';
-import type { ToolDefinition } from '../../discovery/mcp.registry';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -71,19 +71,18 @@ export class McpSdkServerFactory {
   private readonly capabilities: Record<string, unknown>;
   private readonly stateful: boolean;
   private readonly observer: McpObserver;
-  /** Tool lists by access key (principal and tenant), computed once per key and registry change. */
-  private readonly visibleTools = new Map<string, ToolDefinition[]>();
+  private readonly sessions: SessionStore;
 
   constructor(
     private readonly registry: McpRegistry,
     private readonly executor: McpExecutor,
-    @InjectSessionStore() private readonly sessions: SessionStore,
+    ports: McpPorts,
     @InjectMcpOptions() private readonly options: McpModuleOptions,
+    private readonly gate: McpToolGate,
     @Optional() @Inject(MCP_OBSERVER) observer?: McpObserver,
-    @Optional() @Inject(MCP_ACCESS_POLICY) private readonly policy?: McpAccessPolicy,
   ) {
+    this.sessions = ports.sessions;
     this.stateful = options.sessionMode === 'stateful';
-    registry.onChange(() => this.visibleTools.clear());
     this.observer = observer ?? NOOP_OBSERVER;
     this.capabilities = {
       tools: { listChanged: true },
@@ -141,23 +140,20 @@ export class McpSdkServerFactory {
       };
     };
     const on = <S extends StrictRequestSchema>(schema: S, handler: (request: z.output<S>, extra: Extra) => unknown) =>
-      this.handle(server, schema, handler, (extra) => resolve(extra).request.tenantId);
+      this.handle(server, schema, handler, (extra) => resolve(extra).request);
 
-    on(ListToolsRequestSchema, (_request, extra) => ({ tools: this.toolsFor(resolve(extra).request) }));
-    on(CallToolRequestSchema, ({ params }, extra) => {
-      const tool = this.registry.getTool(params.name);
-      const access = tool && this.policy?.toolAccess(resolve(extra).request, tool);
-      if (access && !access.allowed) return { content: [{ type: 'text', text: access.reason ?? 'Forbidden' }], isError: true };
-      return this.executor.callTool(params.name, params.arguments, env(extra, params._meta?.progressToken));
-    });
+    on(ListToolsRequestSchema, (_request, extra) => ({ tools: this.gate.toolsFor(resolve(extra).request) }));
+    on(CallToolRequestSchema, ({ params }, extra) =>
+      this.gate.callTool(params.name, params.arguments, env(extra, params._meta?.progressToken)),
+    );
     on(ListResourcesRequestSchema, () => ({ resources: this.registry.listResources() }));
     on(ListResourceTemplatesRequestSchema, () => ({ resourceTemplates: this.registry.listResourceTemplates() }));
     on(ReadResourceRequestSchema, ({ params }, extra) =>
-      this.executor.readResource(params.uri, env(extra, params._meta?.progressToken)),
+      this.gate.readResource(params.uri, env(extra, params._meta?.progressToken)),
     );
     on(ListPromptsRequestSchema, () => ({ prompts: this.registry.listPrompts() }));
     on(GetPromptRequestSchema, ({ params }, extra) =>
-      this.executor.getPrompt(params.name, params.arguments, env(extra, params._meta?.progressToken)),
+      this.gate.getPrompt(params.name, params.arguments, env(extra, params._meta?.progressToken)),
     );
     on(CompleteRequestSchema, async ({ params }) => ({
       completion: await this.executor.complete(params.ref, params.argument, params.context?.arguments),
@@ -187,20 +183,6 @@ export class McpSdkServerFactory {
     return server;
   }
 
-  /** The tools this request may see: all of them, or those the access policy lets through. */
-  toolsFor(request: McpRequestContext): ToolDefinition[] {
-    if (!this.policy) return this.registry.listTools();
-    const key = this.policy.cacheKey(request);
-    let tools = this.visibleTools.get(key);
-    if (!tools) {
-      tools = [...this.registry.allTools()].filter((tool) => this.policy!.toolAccess(request, tool).allowed).map((tool) => tool.definition);
-      // Bounded: many distinct callers just recompute.
-      if (this.visibleTools.size >= 1000) this.visibleTools.clear();
-      this.visibleTools.set(key, tools);
-    }
-    return tools;
-  }
-
   /**
    * Registers a handler under a schema that only names the method, then validates params
    * with the SDK's strict schema itself: the SDK would answer malformed params with -32603,
@@ -210,35 +192,21 @@ export class McpSdkServerFactory {
     server: Server,
     schema: S,
     handler: (request: z.output<S>, extra: Extra) => unknown,
-    tenantOf: (extra: Extra) => string | undefined,
+    resolveRequest: (extra: Extra) => McpRequestContext | undefined,
   ): void {
     const method = schema.shape.method.value;
     const lenient = (this.lenientSchemas[method] ??= z.looseObject({ method: z.literal(method) }));
-    server.setRequestHandler(lenient, async (request, extra) => {
-      const started = performance.now();
-      const tool = method === 'tools/call' ? toolNameOf(request) : undefined;
-      this.observer.requestStarted(method);
-      let status: 'ok' | 'tool_error' | 'error' = 'error';
-      try {
+    server.setRequestHandler(lenient, (request, extra) =>
+      this.gate.observe(method, resolveRequest(extra), method === 'tools/call' ? toolNameOf(request) : undefined, async () => {
         // The SDK's Server validates tools/call itself (-32602) before this handler runs.
         const parsed = method === 'tools/call' ? { success: true as const, data: request } : schema.safeParse(request);
         if (!parsed.success) {
           const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
           throw new McpProtocolError(JSONRPC_ERROR.INVALID_PARAMS, `Invalid params for ${method}: ${problems.join('; ')}`);
         }
-        const result = (await handler(parsed.data as z.output<S>, extra)) as ServerResult;
-        status = (result as ToolResult).isError ? 'tool_error' : 'ok';
-        return result;
-      } finally {
-        this.observer.requestFinished({
-          method,
-          tool,
-          tenantId: tenantOf(extra),
-          status,
-          durationSeconds: (performance.now() - started) / 1000,
-        });
-      }
-    });
+        return (await handler(parsed.data as z.output<S>, extra)) as ServerResult;
+      }),
+    );
   }
 }
 

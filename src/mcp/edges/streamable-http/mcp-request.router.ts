@@ -1,5 +1,6 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { BUS_CHANNELS, InjectMessageBus, MessageBus } from '../../../session';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BUS_CHANNELS, MessageBus } from '../../../session';
+import { McpPorts } from '../../mcp.ports';
 import { InjectMcpOptions } from '../../mcp.constants';
 import type { McpModuleOptions } from '../../mcp-module-options.interface';
 
@@ -18,17 +19,20 @@ interface Outbound {
  * counts from 0) and naming the replica that waits for the answer.
  */
 @Injectable()
-export class McpRequestRouter implements OnModuleInit, OnModuleDestroy {
+export class McpRequestRouter implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(McpRequestRouter.name);
   private sequence = 0;
   private readonly outbound = new Map<string, Outbound>();
   private readonly inbound = new Map<string, Deliver>();
   private readonly unsubscribes: Array<() => Promise<void>> = [];
+  private readonly bus: MessageBus;
 
   constructor(
     @InjectMcpOptions() private readonly options: McpModuleOptions,
-    @InjectMessageBus() private readonly bus: MessageBus,
-  ) {}
+    ports: McpPorts,
+  ) {
+    this.bus = ports.bus;
+  }
 
   async onModuleInit(): Promise<void> {
     const onMessage = (payload: Record<string, unknown>) => {
@@ -43,7 +47,7 @@ export class McpRequestRouter implements OnModuleInit, OnModuleDestroy {
     );
   }
 
-  async onModuleDestroy(): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     await Promise.all(this.unsubscribes.map((unsubscribe) => unsubscribe().catch(() => undefined)));
   }
 

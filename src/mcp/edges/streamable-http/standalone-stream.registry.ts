@@ -1,6 +1,7 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
-import { EventStore, InjectEventStore, streamKeyOf } from '../../../session';
+import { EventStore, streamKeyOf } from '../../../session';
+import { McpPorts } from '../../mcp.ports';
 import { SseWriter } from './sse.writer';
 import { StreamCursor } from './stream-cursor';
 
@@ -15,11 +16,15 @@ export const STANDALONE_STREAM_ID = '_GET_stream';
  * replica) gets what it missed.
  */
 @Injectable()
-export class StandaloneStreamRegistry implements OnModuleDestroy {
+export class StandaloneStreamRegistry implements OnApplicationShutdown {
   private readonly logger = new Logger(StandaloneStreamRegistry.name);
   private readonly streams = new Map<string, StreamCursor>();
 
-  constructor(@InjectEventStore() private readonly events: EventStore) {}
+  private readonly events: EventStore;
+
+  constructor(ports: McpPorts) {
+    this.events = ports.events;
+  }
 
   has(sessionId: string): boolean {
     return this.streams.get(sessionId)?.writer.open ?? false;
@@ -104,7 +109,7 @@ export class StandaloneStreamRegistry implements OnModuleDestroy {
     for (const sessionId of [...this.streams.keys()]) this.close(sessionId);
   }
 
-  onModuleDestroy(): void {
+  onApplicationShutdown(): void {
     this.closeAll();
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpStatus, Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import {
@@ -12,8 +12,6 @@ import {
 import { LifecycleService } from '../../../lifecycle';
 import {
   EventStore,
-  InjectEventStore,
-  InjectSessionStore,
   McpSession,
   SessionStore,
   parseEventId,
@@ -34,6 +32,7 @@ import { McpNotifier } from '../../execution/mcp.notifier';
 import { NOOP_OBSERVER } from '../../execution/mcp-observer.provider';
 import { McpRegistry } from '../../discovery/mcp.registry';
 import { McpRequestRouter } from './mcp-request.router';
+import { McpPorts } from '../../mcp.ports';
 import { McpSdkServerFactory, SessionHolder } from '../sdk-v1/mcp-sdk.server-factory';
 import { HttpExchange } from './http-exchange';
 import { MultiplexTransport } from '../sdk-v1/multiplex.transport';
@@ -42,7 +41,6 @@ import { SseWriter } from './sse.writer';
 import { StreamCursor } from './stream-cursor';
 import type { McpRequestContext } from '../../interfaces/mcp-context.interface';
 import { MCP_OBSERVER, McpObserver } from '../../interfaces/mcp-observer.interface';
-import { MCP_ACCESS_POLICY, McpAccessPolicy } from '../../interfaces/mcp-access-policy.interface';
 
 /** The request context before the session is known. */
 export type McpBaseContext = Omit<McpRequestContext, 'sessionId' | 'client' | 'protocolVersion'>;
@@ -63,12 +61,14 @@ type Message = Record<string, unknown>;
  * and serves the standalone stream and resumption (`Last-Event-ID`) from the event store.
  */
 @Injectable()
-export class StreamableHttpHandler implements OnModuleInit, OnModuleDestroy {
+export class StreamableHttpHandler implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('McpHttp');
   private readonly stateful: boolean;
   private readonly observer: McpObserver;
   private readonly mux: MultiplexTransport;
   private readonly server: Server;
+  private readonly sessions: SessionStore;
+  private readonly events: EventStore;
 
   constructor(
     servers: McpSdkServerFactory,
@@ -77,12 +77,12 @@ export class StreamableHttpHandler implements OnModuleInit, OnModuleDestroy {
     private readonly notifier: McpNotifier,
     private readonly router: McpRequestRouter,
     private readonly lifecycle: LifecycleService,
-    @InjectSessionStore() private readonly sessions: SessionStore,
-    @InjectEventStore() private readonly events: EventStore,
+    ports: McpPorts,
     @InjectMcpOptions() private readonly options: McpModuleOptions,
     @Optional() @Inject(MCP_OBSERVER) observer?: McpObserver,
-    @Optional() @Inject(MCP_ACCESS_POLICY) private readonly policy?: McpAccessPolicy,
   ) {
+    this.sessions = ports.sessions;
+    this.events = ports.events;
     this.stateful = options.sessionMode === 'stateful';
     this.observer = observer ?? NOOP_OBSERVER;
     this.mux = new MultiplexTransport(router);
@@ -100,7 +100,7 @@ export class StreamableHttpHandler implements OnModuleInit, OnModuleDestroy {
     this.lifecycle.onDrain(() => this.streams.closeAll());
   }
 
-  async onModuleDestroy(): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     await this.server.close();
   }
 
@@ -114,7 +114,6 @@ export class StreamableHttpHandler implements OnModuleInit, OnModuleDestroy {
     const messages = (Array.isArray(body) ? body : [body]) as unknown as Message[];
     if (!this.stateful) {
       const context = { ...base, sessionId: headerOf(req, SESSION_HEADER) };
-      await this.enforceToolAccess(res, context, messages);
       return this.serve(req, res, body, context, undefined, messages);
     }
 
@@ -142,7 +141,6 @@ export class StreamableHttpHandler implements OnModuleInit, OnModuleDestroy {
       }
     }
     const context = contextOf(base, session);
-    await this.enforceToolAccess(res, context, messages);
     return this.serve(req, res, body, context, session, messages);
   }
 
@@ -208,44 +206,6 @@ export class StreamableHttpHandler implements OnModuleInit, OnModuleDestroy {
     const principal = base.principal && base.principal.kind !== 'anonymous' ? base.principal.id : undefined;
     if (!session || session.tenantId !== base.tenantId || session.principal !== principal) throw new SessionNotFoundException();
     return session;
-  }
-
-  /** Refuses (403) calls of tools the caller may not use, and (429) calls over a tool's own limit. */
-  private async enforceToolAccess(res: ServerResponse, context: McpRequestContext, messages: Message[]): Promise<void> {
-    if (!this.policy) return;
-    for (const message of messages) {
-      if (message.method !== 'tools/call' || !('id' in message)) continue;
-      const name = (message.params as { name?: unknown } | undefined)?.name;
-      const tool = typeof name === 'string' ? this.registry.getTool(name) : undefined;
-      if (!tool) continue;
-      const access = this.policy.toolAccess(context, tool);
-      if (!access.allowed) {
-        this.logger.warn({
-          event: 'request_refused',
-          who: context.principal?.id ?? 'anonymous',
-          tenantId: context.tenantId,
-          what: `tools/call ${tool.definition.name}`,
-          why: access.reason,
-          status: 403,
-          requestId: context.requestId,
-        });
-        throw new JsonRpcHttpException(HttpStatus.FORBIDDEN, JSONRPC_ERROR.SERVER_ERROR, access.reason ?? 'Forbidden');
-      }
-      const quota = await this.policy.consumeToolQuota(context, tool);
-      if (quota.limit !== undefined) {
-        res.setHeader('X-RateLimit-Limit-Tool', quota.limit);
-        res.setHeader('X-RateLimit-Remaining-Tool', quota.remaining ?? 0);
-        res.setHeader('X-RateLimit-Reset-Tool', quota.resetSeconds ?? 0);
-      }
-      if (!quota.allowed) {
-        throw new JsonRpcHttpException(
-          HttpStatus.TOO_MANY_REQUESTS,
-          JSONRPC_ERROR.SERVER_ERROR,
-          `Too Many Requests: tool "${tool.definition.name}" allows ${quota.limit} calls per window`,
-          { 'Retry-After': String(Math.max(1, quota.resetSeconds ?? 1)) },
-        );
-      }
-    }
   }
 
   /**

@@ -1,19 +1,24 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { LifecycleService } from '../lifecycle';
-import { METRICS_PATH } from '../metrics';
-import { DRAIN_POLL_MS, HealthPath } from './health.constants';
+import { DRAIN_TIMEOUT_MS } from './lifecycle.constants';
+import { LifecycleService } from './lifecycle.service';
+
+/** How often the drain looks whether in-flight requests are done. */
+const DRAIN_POLL_MS = 50;
+
+/** Probes and scrapes: not waited for, and they must keep answering while draining. */
+const PROBE_PATH = /\/(metrics|health(\/[^/]*)?)$/;
 
 /**
- * Drains the replica on SIGTERM: readiness turns 503 at once ({@link LifecycleService}),
- * the server keeps answering while in-flight requests finish, then long-lived SSE streams
- * still open are ended cleanly so their clients reconnect elsewhere. `main.ts` then closes
- * the app (store connections quit) and exits.
+ * Drains the replica on shutdown (`app.close()`, or SIGTERM with `enableShutdownHooks()`):
+ * readiness turns 503 at once ({@link LifecycleService}), the server keeps answering while
+ * in-flight requests finish, then long-lived SSE streams still open are ended cleanly so
+ * their clients reconnect elsewhere. Then Nest closes the HTTP server and the stores.
  */
 @Injectable()
-export class GracefulShutdown implements OnApplicationBootstrap {
+export class GracefulShutdown implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(GracefulShutdown.name);
   /** Requests that end on their own (POST, DELETE, GET of a document). */
   private readonly requests = new Set<ServerResponse>();
@@ -23,7 +28,23 @@ export class GracefulShutdown implements OnApplicationBootstrap {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly lifecycle: LifecycleService,
+    @Optional() @Inject(DRAIN_TIMEOUT_MS) private readonly drainTimeoutMs: number = 10_000,
   ) {}
+
+  private completed?: boolean;
+
+  /**
+   * `app.close()` (or a signal, with `app.enableShutdownHooks()`): drain before the HTTP
+   * server closes. Every other teardown of the platform runs after, in `onApplicationShutdown`.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.completed = await this.drain(this.drainTimeoutMs);
+  }
+
+  /** After shutdown: whether every in-flight request finished within the drain timeout. */
+  get drainedCleanly(): boolean {
+    return this.completed !== false;
+  }
 
   onApplicationBootstrap(): void {
     const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
@@ -59,7 +80,7 @@ export class GracefulShutdown implements OnApplicationBootstrap {
 
   private track(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '').split('?', 1)[0];
-    if (path === METRICS_PATH || path === HealthPath.ROOT || path.startsWith(`${HealthPath.ROOT}/`)) return;
+    if (PROBE_PATH.test(path)) return;
     const isStream = req.method === 'GET' && (req.headers.accept ?? '').includes('text/event-stream');
     const set = isStream ? this.streams : this.requests;
     set.add(res);

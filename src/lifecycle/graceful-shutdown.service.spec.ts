@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpAdapterHost } from '@nestjs/core';
-import { LifecycleService } from '../lifecycle';
+import { LifecycleService } from './lifecycle.service';
 import { GracefulShutdown } from './graceful-shutdown.service';
 
 /** A response that closes when ended, like Node's. */

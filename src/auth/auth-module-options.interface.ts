@@ -1,0 +1,17 @@
+import type { Type } from '@nestjs/common';
+import type { ApiKeyConfig, JwtConfig, RateLimitConfig, TenantConfig } from '../config/auth-config';
+import type { CredentialVerifier } from './credential-verifier.interface';
+
+/** Options of {@link AuthModule}: who may call, what they may use, how often. */
+export interface AuthModuleOptions {
+  /** API keys, stored as `sha256:` hashes (`npm run keygen`). None and no `jwt`: authentication is off. */
+  apiKeys?: ApiKeyConfig[];
+  /** JWT bearer tokens from your identity provider. */
+  jwt?: JwtConfig;
+  /** Per-tenant rules: tools allowed and denied, the tenant's own rate limit. */
+  tenants?: Record<string, TenantConfig>;
+  /** Calls per caller and window: `default` for authenticated callers, `anonymous` per client IP. */
+  rateLimit?: { default?: RateLimitConfig; anonymous?: RateLimitConfig };
+  /** Replaces the API-key/JWT verifier. */
+  credentialVerifier?: Type<CredentialVerifier>;
+}
