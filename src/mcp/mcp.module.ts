@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { DRAIN_TIMEOUT_MS, GracefulShutdown, LifecycleModule } from '../lifecycle';
 import { McpExplorer } from './discovery/mcp.explorer';
@@ -18,7 +18,7 @@ import { McpExecutor } from './execution/mcp.executor';
 import { McpNotifier } from './execution/mcp.notifier';
 import { McpToolGate } from './execution/mcp-tool.gate';
 import { MCP_MODULE_OPTIONS } from './mcp.constants';
-import { MCP_RAW_OPTIONS, McpConfigurableModule, resolveMcpOptions } from './mcp.module-definition';
+import { MCP_OPTIONS_TYPE, MCP_RAW_OPTIONS, McpConfigurableModule, resolveMcpOptions } from './mcp.module-definition';
 import type { McpModuleOptions } from './mcp-module-options.interface';
 import { McpPorts } from './mcp.ports';
 
@@ -58,4 +58,9 @@ import { McpPorts } from './mcp.ports';
   ],
   exports: [McpRegistry, McpExecutor, McpNotifier, McpToolGate, McpPorts, GracefulShutdown, MCP_MODULE_OPTIONS],
 })
-export class McpModule extends McpConfigurableModule {}
+export class McpModule extends McpConfigurableModule {
+  /** Every option has a default: `forRoot()` serves `/mcp`, stateful, in memory. */
+  static override forRoot(options: typeof MCP_OPTIONS_TYPE = {}): DynamicModule {
+    return super.forRoot(options);
+  }
+}
