@@ -249,6 +249,16 @@ describe(AuthGuard.name, () => {
       expect(res.header).toHaveBeenCalledWith('WWW-Authenticate', expect.stringContaining('error="invalid_token"'));
       expect(audit.refused).toHaveBeenCalledWith(expect.objectContaining({ who: 'jwt:unknown', status: 401 }));
     });
+
+    it('audits an expired JWT as expired, not merely invalid', async () => {
+      sut = guardWith(await verifierWith({ jwt: { issuer: ISSUER, secret: JWT_SECRET } }), undefined, audit);
+      const token = await jwt({ sub: 'alice' }, '-1m');
+      const { context } = contextFor({ headers: { authorization: `Bearer ${token}` } });
+
+      await refusalOf(sut, context);
+
+      expect(audit.refused).toHaveBeenCalledWith(expect.objectContaining({ reason: 'expired' }));
+    });
   });
 
   describe('tenant', () => {

@@ -78,7 +78,7 @@ export class AuthGuard implements CanActivate {
       why: missing ? 'no credentials' : result.reason,
       status: 401,
       requestId: String(req.id ?? ''),
-      reason: missing ? 'missing' : /expired/i.test(result.reason) ? 'expired' : 'invalid',
+      reason: missing ? 'missing' : result.expired ? 'expired' : 'invalid',
     });
     throw new AuthenticationRequiredException(missing ? AuthMessages.CREDENTIALS_REQUIRED : AuthMessages.INVALID_CREDENTIALS, challenge);
   }

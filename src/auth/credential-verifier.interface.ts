@@ -5,7 +5,7 @@ import type { Principal } from './principal.interface';
 export type Authentication =
   | { outcome: 'authenticated'; principal: Principal }
   | { outcome: 'missing' }
-  | { outcome: 'invalid'; reason: string; credential: 'api-key' | 'jwt' };
+  | { outcome: 'invalid'; reason: string; credential: 'api-key' | 'jwt'; expired?: boolean };
 
 /**
  * Turns a request's credentials (`X-API-Key`, `Authorization: Bearer`) into a

@@ -85,7 +85,8 @@ export class ConfiguredCredentialVerifier implements CredentialVerifier, OnModul
       });
       return { outcome: 'authenticated', principal: this.principalOf(payload, jwt) };
     } catch (error) {
-      return { outcome: 'invalid', reason: (error as Error).message, credential: 'jwt' };
+      const expired = (error as { code?: string }).code === 'ERR_JWT_EXPIRED';
+      return { outcome: 'invalid', reason: (error as Error).message, credential: 'jwt', ...(expired && { expired }) };
     }
   }
 

@@ -68,6 +68,12 @@ describe(McpRequestRouter.name, () => {
       expect(deliver).toHaveBeenCalledTimes(1);
     });
 
+    it('does not forward a response whose id names no replica', async () => {
+      expect(await sut.deliverResponse('s1', answer(42))).toBe(false);
+
+      expect(publish).not.toHaveBeenCalled();
+    });
+
     it('does not deliver a response sent in another session', async () => {
       const deliver = jest.fn();
       const id = sut.registerOutbound('s1', deliver);

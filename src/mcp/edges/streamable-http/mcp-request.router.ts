@@ -70,7 +70,9 @@ export class McpRequestRouter implements OnModuleInit, OnApplicationShutdown {
   async deliverResponse(sessionId: string, response: Record<string, unknown>): Promise<boolean> {
     if (this.deliverResponseHere(sessionId, response)) return true;
     const id = String(response.id);
-    const node = id.slice(0, id.lastIndexOf('.'));
+    // Ids we issue are `<nodeId>.<n>`; any other id names no replica.
+    const dot = id.lastIndexOf('.');
+    const node = dot > 0 ? id.slice(0, dot) : '';
     if (!node || node === this.options.nodeId) return false;
     const receivers = await this.bus.publish(BUS_CHANNELS.node(node), { type: 'response', sessionId, message: response });
     return receivers > 0;
