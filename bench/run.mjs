@@ -420,7 +420,11 @@ function aggregate(target) {
   if (target.churn) {
     summary.sessionsPerSec = mean(passes.map((p) => p.sessionsPerSec));
     summary.churnFailures = passes.reduce(
-      (a, p) => ({ initialize: a.initialize + p.churnFailures.initialize, call: a.call + p.churnFailures.call, delete: a.delete + p.churnFailures.delete }),
+      (a, p) => ({
+        initialize: a.initialize + p.churnFailures.initialize,
+        call: a.call + p.churnFailures.call,
+        delete: a.delete + p.churnFailures.delete,
+      }),
       { initialize: 0, call: 0, delete: 0 },
     );
   }
@@ -509,11 +513,23 @@ function goals(byKey, leak) {
     if (key === 'stateless-fastify') continue; // the goal compares Express with Express
     if (t?.summary && peer?.summary) {
       const r = t.summary.reqPerSec / peer.summary.reqPerSec;
-      add(`stateless tools/call (${name}) ≥ 1.5× the best peer (SDK stateful, one session, Express)`, r, `${r.toFixed(2)}×`, r >= 1.5, `paired ${pairedRatio(t, peer).toFixed(2)}×`);
+      add(
+        `stateless tools/call (${name}) ≥ 1.5× the best peer (SDK stateful, one session, Express)`,
+        r,
+        `${r.toFixed(2)}×`,
+        r >= 1.5,
+        `paired ${pairedRatio(t, peer).toFixed(2)}×`,
+      );
     }
     if (t?.summary && sdk?.summary) {
       const r = t.summary.reqPerSec / sdk.summary.reqPerSec;
-      add(`stateless tools/call (${name}) vs the SDK stateless pattern (for reference)`, r, `${r.toFixed(2)}×`, null, `paired ${pairedRatio(t, sdk).toFixed(2)}×`);
+      add(
+        `stateless tools/call (${name}) vs the SDK stateless pattern (for reference)`,
+        r,
+        `${r.toFixed(2)}×`,
+        null,
+        `paired ${pairedRatio(t, sdk).toFixed(2)}×`,
+      );
     }
   }
   const redis = byKey['stateful-redis'];
@@ -522,7 +538,10 @@ function goals(byKey, leak) {
     const r = redis.summary.reqPerSec / stateless.summary.reqPerSec;
     add('Redis stateful ≥ 70 % of stateless (both Express, auto/SSE)', r, fmtPct(r), r >= 0.7, `paired ${fmtPct(pairedRatio(redis, stateless))}`);
   }
-  for (const [key, name] of [['churn-redis', 'Express'], ['churn-redis-fastify', 'Fastify']]) {
+  for (const [key, name] of [
+    ['churn-redis', 'Express'],
+    ['churn-redis-fastify', 'Fastify'],
+  ]) {
     const churn = byKey[key];
     if (!churn?.summary) continue;
     const v = churn.summary.sessionsPerSec;
@@ -533,12 +552,19 @@ function goals(byKey, leak) {
       const notes = [`trend of RSS after warm-up and each eighth: ${l.readingsMB.map((r) => r.toFixed(0)).join(' → ')} MB`];
       if (l.errors) notes.push(`${l.errors} errors/non-2xx/bad bodies`);
       if (l.key !== 'stateless-sse') notes.push('all in one session');
-      add(`RSS growth < 20 MB over ${fmtInt(l.requests)} requests after warm-up (${l.key})`, l.growthMB, `${l.growthMB.toFixed(1)} MB`, l.growthMB < 20, notes.join('; '));
+      add(
+        `RSS growth < 20 MB over ${fmtInt(l.requests)} requests after warm-up (${l.key})`,
+        l.growthMB,
+        `${l.growthMB.toFixed(1)} MB`,
+        l.growthMB < 20,
+        notes.join('; '),
+      );
     }
   } else {
     add('RSS growth < 20 MB over 200k requests after warm-up', null, 'not measured (run with --long)', null, '');
   }
-  for (const key of Object.keys(byKey)) if (!clean(byKey[key]) && byKey[key].summary) results.push({ warning: `${key} had errors: its numbers are not comparable` });
+  for (const key of Object.keys(byKey))
+    if (!clean(byKey[key]) && byKey[key].summary) results.push({ warning: `${key} had errors: its numbers are not comparable` });
   return results;
 }
 
@@ -601,7 +627,9 @@ async function main() {
         const pass = await runPass(t, settings.durationSeconds);
         t.passes.push(pass);
         const bad = pass.non2xx + pass.errors + pass.mismatches;
-        log(`round ${round}/${settings.passes} ${t.key.padEnd(15)} ${fmtInt(pass.reqPerSec).padStart(7)} req/s  p99 ${fmtMs(pass.p99)} ms  RSS ${pass.rssMB?.toFixed(0)} MB${bad ? `  ${bad} BAD` : ''}`);
+        log(
+          `round ${round}/${settings.passes} ${t.key.padEnd(15)} ${fmtInt(pass.reqPerSec).padStart(7)} req/s  p99 ${fmtMs(pass.p99)} ms  RSS ${pass.rssMB?.toFixed(0)} MB${bad ? `  ${bad} BAD` : ''}`,
+        );
       } catch (error) {
         t.failed = error.message;
         log(`${t.key}: FAILED: ${error.message}`);

@@ -93,8 +93,7 @@ function features(config: AppConfig, redis: boolean): Record<string, unknown> {
     redis,
     trustTenantHeaders: config.gateway.trustTenantHeaders,
     auth,
-    rateLimiting:
-      auth || config.rateLimit.anonymous !== undefined || Object.values(config.tenants).some((tenant) => tenant.rateLimit !== undefined),
+    rateLimiting: auth || config.rateLimit.anonymous !== undefined || Object.values(config.tenants).some((tenant) => tenant.rateLimit !== undefined),
     toolPacks: { ...config.toolPacks },
   };
 }

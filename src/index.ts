@@ -7,7 +7,17 @@
 export * from './mcp';
 
 export { SessionModule, SessionStore, EventStore, MessageBus, InjectSessionStore, InjectEventStore, InjectMessageBus } from './session';
-export type { SessionModuleOptions, McpSession, McpSessionPatch, BusHandler, NumberedEvent, StoredEvent, StreamEnd, StreamListener, StreamReplay } from './session';
+export type {
+  SessionModuleOptions,
+  McpSession,
+  McpSessionPatch,
+  BusHandler,
+  NumberedEvent,
+  StoredEvent,
+  StreamEnd,
+  StreamListener,
+  StreamReplay,
+} from './session';
 export { RedisModule, RedisConnection } from './redis';
 export type { RedisModuleOptions, RedisClient, RedisConnectionOptions } from './redis';
 export { TenantModule, TenantResolver, DefaultTenantResolver } from './tenant';

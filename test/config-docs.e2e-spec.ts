@@ -40,7 +40,13 @@ describe('docs/configuration.md', () => {
     }
     paths.delete('');
     return [...paths].map(
-      (path) => new RegExp(`^${path.replace(/[.*+?^${}()|\\]/g, '\\$&').replace(/\[\]/g, '\\[\\d*\\]').replace(/<id>/g, '[^.\\[\\]]+')}$`),
+      (path) =>
+        new RegExp(
+          `^${path
+            .replace(/[.*+?^${}()|\\]/g, '\\$&')
+            .replace(/\[\]/g, '\\[\\d*\\]')
+            .replace(/<id>/g, '[^.\\[\\]]+')}$`,
+        ),
     );
   })();
   const exists = (path: string) => known.some((pattern) => pattern.test(path));
@@ -48,7 +54,10 @@ describe('docs/configuration.md', () => {
   /** Rows of the key tables: first cell a key path in backticks. */
   const rows = new Map<string, string[]>();
   for (const line of prose.split('\n')) {
-    const cells = line.split(/(?<!\\)\|/).slice(1, -1).map((cell) => cell.trim());
+    const cells = line
+      .split(/(?<!\\)\|/)
+      .slice(1, -1)
+      .map((cell) => cell.trim());
     const key = /^`([^`]+)`$/.exec(cells[0] ?? '')?.[1];
     if (key && cells.length === 5 && topLevel.has(key.split(/[.[]/)[0])) rows.set(key, cells);
   }
@@ -99,7 +108,7 @@ describe('docs/configuration.md', () => {
         try {
           loadConfig({ env: { MCP_CONFIG: file }, configDir: dir });
         } catch (error) {
-          throw new Error(`example ${index + 1}: ${error instanceof ConfigValidationError ? error.message : String(error)}`);
+          throw new Error(`example ${index + 1}: ${error instanceof ConfigValidationError ? error.message : String(error)}`, { cause: error });
         }
       });
     } finally {

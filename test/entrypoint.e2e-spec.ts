@@ -50,49 +50,63 @@ describe('the built entry point (dist/main.js)', () => {
     expect(lines.some((line) => JSON.parse(line).nodeId === 'entry-1')).toBe(true);
   }, 30_000);
 
-  it.each(['express', 'fastify'])('logs one line per request on %s, with its request id, secrets masked and probes left out', async (adapter) => {
-    const port = await freePort();
-    server = start(process.execPath, [FIXTURE_APP], { ...baseEnv(), PORT: String(port), HOST: '127.0.0.1', HTTP_ADAPTER: adapter, MCP_SESSION_MODE: 'stateless' });
-    await waitFor(() => server!.output().includes('logging fixture listening'), 20_000, 'the server to listen');
-    const base = `http://127.0.0.1:${port}`;
+  it.each(['express', 'fastify'])(
+    'logs one line per request on %s, with its request id, secrets masked and probes left out',
+    async (adapter) => {
+      const port = await freePort();
+      server = start(process.execPath, [FIXTURE_APP], {
+        ...baseEnv(),
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        HTTP_ADAPTER: adapter,
+        MCP_SESSION_MODE: 'stateless',
+      });
+      await waitFor(() => server!.output().includes('logging fixture listening'), 20_000, 'the server to listen');
+      const base = `http://127.0.0.1:${port}`;
 
-    const call = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'greet', arguments: {} } };
-    const mcp = await postRaw(`${base}/mcp`, call, { 'x-request-id': 'log-line-1', authorization: 'Bearer sk-do-not-log-me' });
-    expect(mcp.status).toBe(200);
-    expect(await readMessages(mcp)).toEqual([expect.objectContaining({ result: { content: [{ type: 'text', text: 'hello' }] } })]);
-    const tenant = await postRaw(`${base}/tenants/acme/mcp`, { jsonrpc: '2.0', id: 2, method: 'ping' }, { 'x-request-id': 'log-line-2', 'content-type': 'text/plain' });
-    expect(tenant.status).toBe(415); // refused: still one line
-    await tenant.text();
-    const greeting = await fetch(`${base}/greeting`, { headers: { 'x-request-id': 'log-line-3' } });
-    expect(await greeting.json()).toEqual({ hello: 'world' });
-    const probe = await fetch(`${base}/health/ready`, { headers: { 'x-request-id': 'log-line-4' } });
-    expect(probe.status).toBe(200);
-    await probe.text();
+      const call = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'greet', arguments: {} } };
+      const mcp = await postRaw(`${base}/mcp`, call, { 'x-request-id': 'log-line-1', authorization: 'Bearer sk-do-not-log-me' });
+      expect(mcp.status).toBe(200);
+      expect(await readMessages(mcp)).toEqual([expect.objectContaining({ result: { content: [{ type: 'text', text: 'hello' }] } })]);
+      const tenant = await postRaw(
+        `${base}/tenants/acme/mcp`,
+        { jsonrpc: '2.0', id: 2, method: 'ping' },
+        { 'x-request-id': 'log-line-2', 'content-type': 'text/plain' },
+      );
+      expect(tenant.status).toBe(415); // refused: still one line
+      await tenant.text();
+      const greeting = await fetch(`${base}/greeting`, { headers: { 'x-request-id': 'log-line-3' } });
+      expect(await greeting.json()).toEqual({ hello: 'world' });
+      const probe = await fetch(`${base}/health/ready`, { headers: { 'x-request-id': 'log-line-4' } });
+      expect(probe.status).toBe(200);
+      await probe.text();
 
-    const lines = () =>
-      server!
-        .output()
-        .trim()
-        .split('\n')
-        // Fastify prints a deprecation warning of its own (not JSON) on stderr.
-        .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as LogLine);
-    const completed = () => lines().filter((line) => line.msg === 'request completed');
-    await waitFor(() => completed().length >= 3, 10_000, 'three request lines');
-    const byId = new Map(completed().map((line) => [line.requestId, line]));
-    expect(byId.get('log-line-1')).toMatchObject({ req: { method: 'POST', url: '/mcp' }, res: { statusCode: 200 } });
-    expect(byId.get('log-line-1')?.req?.headers?.authorization).toMatch(/^Bearer \*+ \(\d+ chars\)$/);
-    expect(byId.get('log-line-2')).toMatchObject({ req: { url: '/tenants/acme/mcp' }, res: { statusCode: 415 } });
-    expect(byId.get('log-line-3')).toMatchObject({ req: { url: '/greeting' }, res: { statusCode: 200 } });
-    expect(completed().filter((line) => line.requestId === 'log-line-1')).toHaveLength(1);
-    // Probes are not logged.
-    expect(lines().some((line) => line.requestId === 'log-line-4')).toBe(false);
-    // A line written through Nest's Logger while serving a request carries its request id:
-    // in a tool on the MCP endpoint and in an ordinary controller.
-    expect(lines().find((line) => line.msg === 'greeting tool called')).toMatchObject({ requestId: 'log-line-1', context: 'GreetingTools' });
-    expect(lines().find((line) => line.msg === 'greeting served')).toMatchObject({ requestId: 'log-line-3', context: 'Greeting' });
-    expect(server.output()).not.toContain('sk-do-not-log-me');
-  }, 30_000);
+      const lines = () =>
+        server!
+          .output()
+          .trim()
+          .split('\n')
+          // Fastify prints a deprecation warning of its own (not JSON) on stderr.
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line) as LogLine);
+      const completed = () => lines().filter((line) => line.msg === 'request completed');
+      await waitFor(() => completed().length >= 3, 10_000, 'three request lines');
+      const byId = new Map(completed().map((line) => [line.requestId, line]));
+      expect(byId.get('log-line-1')).toMatchObject({ req: { method: 'POST', url: '/mcp' }, res: { statusCode: 200 } });
+      expect(byId.get('log-line-1')?.req?.headers?.authorization).toMatch(/^Bearer \*+ \(\d+ chars\)$/);
+      expect(byId.get('log-line-2')).toMatchObject({ req: { url: '/tenants/acme/mcp' }, res: { statusCode: 415 } });
+      expect(byId.get('log-line-3')).toMatchObject({ req: { url: '/greeting' }, res: { statusCode: 200 } });
+      expect(completed().filter((line) => line.requestId === 'log-line-1')).toHaveLength(1);
+      // Probes are not logged.
+      expect(lines().some((line) => line.requestId === 'log-line-4')).toBe(false);
+      // A line written through Nest's Logger while serving a request carries its request id:
+      // in a tool on the MCP endpoint and in an ordinary controller.
+      expect(lines().find((line) => line.msg === 'greeting tool called')).toMatchObject({ requestId: 'log-line-1', context: 'GreetingTools' });
+      expect(lines().find((line) => line.msg === 'greeting served')).toMatchObject({ requestId: 'log-line-3', context: 'Greeting' });
+      expect(server.output()).not.toContain('sk-do-not-log-me');
+    },
+    30_000,
+  );
 
   it('stops with exit code 1 and names the bad key when config is invalid', async () => {
     server = start(process.execPath, [MAIN], { ...baseEnv(), MCP_SESSION_MODE: 'sometimes', MCP_SESSION_TTL_SECONDS: '-5' });

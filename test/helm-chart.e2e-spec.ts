@@ -7,15 +7,7 @@ import { CONFIG_DEFAULTS } from '../src/config/config.defaults';
 import { HealthPath } from '../src/health';
 import { METRICS_PATH } from '../src/metrics';
 import { readDockerfile } from './helpers/dockerfile';
-import {
-  actionsOf,
-  delimiterProblems,
-  filesUnder,
-  hasPath,
-  skeletonOf,
-  undocumentedKeys,
-  valuePaths,
-} from './helpers/helm-chart';
+import { actionsOf, delimiterProblems, filesUnder, hasPath, skeletonOf, undocumentedKeys, valuePaths } from './helpers/helm-chart';
 
 const ROOT = resolve(__dirname, '..');
 const CHART = resolve(ROOT, 'helm', 'mcp-platform');
@@ -23,6 +15,7 @@ const read = (path: string) => readFileSync(join(CHART, path), 'utf8');
 const TEMPLATE_FILES = filesUnder(join(CHART, 'templates')).map((file) => join('templates', file));
 const MANIFESTS = TEMPLATE_FILES.filter((file) => file.endsWith('.yaml'));
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed YAML/JSON of any shape, read by deep property access in assertions
 type Values = Record<string, any>;
 
 /**
@@ -146,8 +139,16 @@ describe('the Helm chart (helm/mcp-platform)', () => {
       const kinds = MANIFESTS.map((file) => skeleton(file).kind);
       expect(kinds).toEqual(
         expect.arrayContaining([
-          'Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'ServiceMonitor',
-          'NetworkPolicy', 'Ingress', 'ConfigMap', 'Secret', 'ServiceAccount',
+          'Deployment',
+          'Service',
+          'HorizontalPodAutoscaler',
+          'PodDisruptionBudget',
+          'ServiceMonitor',
+          'NetworkPolicy',
+          'Ingress',
+          'ConfigMap',
+          'Secret',
+          'ServiceAccount',
         ]),
       );
     });

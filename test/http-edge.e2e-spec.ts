@@ -16,8 +16,7 @@ describe.each(['express', 'fastify'] as const)('the HTTP edge (%s)', (adapter) =
     await platform?.close();
   });
 
-  const call = (body: unknown, headers: Record<string, string> = {}) =>
-    postRaw(platform.mcpUrl, body, { 'mcp-session-id': sessionId, ...headers });
+  const call = (body: unknown, headers: Record<string, string> = {}) => postRaw(platform.mcpUrl, body, { 'mcp-session-id': sessionId, ...headers });
 
   it('answers a body that is not JSON with 400 and -32700', async () => {
     const response = await call('{"jsonrpc": "2.0", "id": 1, "method": ');

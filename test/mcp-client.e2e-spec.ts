@@ -1,9 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import {
-  CallToolResultSchema,
-  LoggingMessageNotificationSchema,
-} from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { FixtureToolsModule } from './fixtures/fixture-tools.module';
 import { ConnectedClient, jsonOf, RunningPlatform, connectClient, startPlatform } from './helpers/platform';
 
@@ -12,8 +9,21 @@ type TextResult = { content: Array<{ type: string; text?: string }>; isError?: b
 const textOf = (result: unknown): string => ((result as TextResult).content[0]?.text ?? '') as string;
 
 const BUILT_IN_TOOLS = [
-  'add', 'subtract', 'multiply', 'divide', 'power', 'sqrt',
-  'echo', 'printHeader', 'bearerDecode', 'authContext', 'requestTiming', 'corsAnalysis', 'environmentDump', 'healthProbe', 'whoIStheGOAT',
+  'add',
+  'subtract',
+  'multiply',
+  'divide',
+  'power',
+  'sqrt',
+  'echo',
+  'printHeader',
+  'bearerDecode',
+  'authContext',
+  'requestTiming',
+  'corsAnalysis',
+  'environmentDump',
+  'healthProbe',
+  'whoIStheGOAT',
   'generate_numbers',
 ];
 
@@ -332,4 +342,3 @@ describe('sessions (stateful)', () => {
     await client.close();
   });
 });
-

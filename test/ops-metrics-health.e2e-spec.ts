@@ -29,6 +29,7 @@ const METRICS_KEY = 'e2e-metrics-key-0123456789';
 async function get(url: string, headers: Record<string, string> = {}) {
   const response = await fetch(url, { headers });
   const text = await response.text();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON body of any shape, read by deep property access in assertions
   return { status: response.status, headers: response.headers, text, json: () => JSON.parse(text) as Record<string, any> };
 }
 

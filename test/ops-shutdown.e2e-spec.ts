@@ -28,8 +28,15 @@ describe('the image entry point: Dockerfile CMD, HEALTHCHECK and graceful shutdo
     appDir = mkdtempSync(join(tmpdir(), 'mcp-image-'));
     execFileSync(
       process.execPath,
-      [resolve(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json',
-        '--outDir', join(appDir, 'dist'), '--tsBuildInfoFile', join(appDir, '.tsbuildinfo')],
+      [
+        resolve(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+        '-p',
+        'tsconfig.build.json',
+        '--outDir',
+        join(appDir, 'dist'),
+        '--tsBuildInfoFile',
+        join(appDir, '.tsbuildinfo'),
+      ],
       { cwd: ROOT, stdio: 'pipe' },
     );
     copyFileSync(resolve(ROOT, 'package.json'), join(appDir, 'package.json'));
@@ -103,19 +110,15 @@ describe('the image entry point: Dockerfile CMD, HEALTHCHECK and graceful shutdo
     connected = await connectClient(`${base}/mcp`);
 
     let signalled = false;
-    const call = connected.client.callTool(
-      { name: 'generate_numbers', arguments: { count: 20, delayMs: 200 } },
-      CallToolResultSchema,
-      {
-        timeout: 60_000,
-        onprogress: () => {
-          // The call is in flight once its first progress arrives.
-          if (signalled) return;
-          signalled = true;
-          server!.child.kill('SIGTERM');
-        },
+    const call = connected.client.callTool({ name: 'generate_numbers', arguments: { count: 20, delayMs: 200 } }, CallToolResultSchema, {
+      timeout: 60_000,
+      onprogress: () => {
+        // The call is in flight once its first progress arrives.
+        if (signalled) return;
+        signalled = true;
+        server!.child.kill('SIGTERM');
       },
-    );
+    });
 
     let settled = false;
     void call.finally(() => (settled = true)).catch(() => undefined);

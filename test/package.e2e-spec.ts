@@ -11,7 +11,12 @@ const EXAMPLE = join(ROOT, 'examples', 'weather');
 
 /** npm as the running Node would call it (the machine's npm, whichever Node runs the tests). */
 async function npm(args: string[], cwd: string, timeout = 240_000): Promise<string> {
-  const { stdout, stderr } = await run('npm', args, { cwd, timeout, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, npm_config_update_notifier: 'false' } });
+  const { stdout, stderr } = await run('npm', args, {
+    cwd,
+    timeout,
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, npm_config_update_notifier: 'false' },
+  });
   return stdout + stderr;
 }
 
@@ -28,7 +33,10 @@ describe('the package, installed from its tarball', () => {
     work = mkdtempSync(join(tmpdir(), 'mcp-platform-pack-'));
     // dist/ was built by the e2e global setup; prepack's clean build would race other suites.
     await npm(['pack', '--ignore-scripts', '--pack-destination', work], ROOT);
-    const tarball = join(work, readdirSync(work).find((name) => name.endsWith('.tgz'))!);
+    const tarball = join(
+      work,
+      readdirSync(work).find((name) => name.endsWith('.tgz'))!,
+    );
     app = join(work, 'weather');
     cpSync(EXAMPLE, app, { recursive: true, filter: (source) => !/[\\/](node_modules|dist)([\\/]|$)/.test(source.slice(EXAMPLE.length)) });
     await npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], app, 280_000);
@@ -48,7 +56,24 @@ describe('the package, installed from its tarball', () => {
     const { stdout } = await run(process.execPath, ['-e', probe], { cwd: app });
     const exported = JSON.parse(stdout) as { api: string[]; platform: string[]; internal: string };
     expect(exported.api).toEqual(
-      expect.arrayContaining(['McpModule', 'McpTool', 'McpResource', 'McpPrompt', 'SessionModule', 'RedisModule', 'TenantModule', 'AuthModule', 'MetricsModule', 'HealthModule', 'McpToolError', 'SessionStore', 'EventStore', 'MessageBus', 'TenantResolver', 'CredentialVerifier']),
+      expect.arrayContaining([
+        'McpModule',
+        'McpTool',
+        'McpResource',
+        'McpPrompt',
+        'SessionModule',
+        'RedisModule',
+        'TenantModule',
+        'AuthModule',
+        'MetricsModule',
+        'HealthModule',
+        'McpToolError',
+        'SessionStore',
+        'EventStore',
+        'MessageBus',
+        'TenantResolver',
+        'CredentialVerifier',
+      ]),
     );
     expect(exported.api).not.toContain('McpRegistry');
     expect(exported.api).not.toContain('McpToolGate');
@@ -80,10 +105,8 @@ describe('the package, installed from its tarball', () => {
       join(check, 'tsconfig.json'),
       JSON.stringify({ extends: '../tsconfig.json', compilerOptions: { noEmit: true, rootDir: '.', types: ['node', 'jest'] }, include: ['**/*.ts'] }),
     );
-    await run(process.execPath, [join(app, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', check], { cwd: app }).catch(
-      (error: { stdout?: string }) => {
-        throw new Error(`documented code does not compile:\n${error.stdout ?? ''}`);
-      },
-    );
+    await run(process.execPath, [join(app, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', check], { cwd: app }).catch((error: { stdout?: string }) => {
+      throw new Error(`documented code does not compile:\n${error.stdout ?? ''}`);
+    });
   }, 120_000);
 });

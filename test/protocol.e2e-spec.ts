@@ -13,10 +13,6 @@ import { INITIALIZE, MCP_ACCEPT, RunningPlatform, connectClient, jsonOf, postRaw
 import { waitFor } from './helpers/processes';
 import { messagesOf, readEvents, textOf } from './helpers/sse';
 
-
-
-
-
 describe('the complete protocol (stateful)', () => {
   let platform: RunningPlatform;
 
@@ -269,9 +265,7 @@ describe('the complete protocol (stateful)', () => {
       headers: { accept: 'text/event-stream', 'last-event-id': seen.find((event) => event.id)!.id!, ...headers },
     });
     const missed = await readEvents(resumed, (events) => events.some((event) => event.data));
-    expect(messagesOf(missed)).toEqual([
-      { jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: 'examples://counter' } },
-    ]);
+    expect(messagesOf(missed)).toEqual([{ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: 'examples://counter' } }]);
     await resumed.body?.cancel().catch(() => undefined);
   });
 
@@ -368,11 +362,15 @@ describe('the legacy HTTP+SSE transport', () => {
     expect(alive.status).toBe(202);
     await alive.text();
     controller.abort();
-    await waitFor(async () => {
-      const gone = await postRaw(messagesUrl, { jsonrpc: '2.0', id: 2, method: 'ping' });
-      await gone.text();
-      return gone.status === 410;
-    }, 5000, '410 Gone');
+    await waitFor(
+      async () => {
+        const gone = await postRaw(messagesUrl, { jsonrpc: '2.0', id: 2, method: 'ping' });
+        await gone.text();
+        return gone.status === 410;
+      },
+      5000,
+      '410 Gone',
+    );
     const body = await jsonOf(await postRaw(messagesUrl, { jsonrpc: '2.0', id: 3, method: 'ping' }));
     expect(body.error.message).toContain('reconnect');
   });

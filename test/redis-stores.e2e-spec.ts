@@ -120,7 +120,14 @@ describe('Redis stores', () => {
       await sut.append('sa/stream', { n: 3 });
       expect(first).toBe('sa/stream#0');
       const replay = await sut.after(first);
-      expect(replay).toEqual({ streamKey: 'sa/stream', completed: false, events: [{ id: 'sa/stream#1', message: { n: 2 } }, { id: 'sa/stream#2', message: { n: 3 } }] });
+      expect(replay).toEqual({
+        streamKey: 'sa/stream',
+        completed: false,
+        events: [
+          { id: 'sa/stream#1', message: { n: 2 } },
+          { id: 'sa/stream#2', message: { n: 3 } },
+        ],
+      });
     });
 
     it('keeps a bounded number of events and refuses a cursor from before them', async () => {
@@ -189,7 +196,15 @@ describe('Redis stores', () => {
       await expect(sut.get('x')).rejects.toBeInstanceOf(StoreUnavailableError);
       await expect(sut.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
       await redis.restart();
-      await waitFor(async () => (await sut.ping().then(() => true, () => false)), 10_000, 'the store to come back');
+      await waitFor(
+        async () =>
+          await sut.ping().then(
+            () => true,
+            () => false,
+          ),
+        10_000,
+        'the store to come back',
+      );
       await sut.create(session('after'));
       expect((await sut.get('after'))?.id).toBe('after');
       inspector.disconnect();

@@ -8,8 +8,6 @@ import { readEvents, textOf } from './helpers/sse';
 import { RedisServer, startRedis } from './helpers/redis';
 import { ReplicaSet, roundRobinFetch, startReplicas } from './helpers/replicas';
 
-
-
 describe('three replicas sharing one Redis (no stickiness)', () => {
   let redis: RedisServer;
   let set: ReplicaSet;

@@ -138,7 +138,9 @@ export async function waitUntil(info, probe, { timeoutMs = 45000, what = 'ready'
     }
     await sleep(100);
   }
-  throw new Error(`${info.name} not ${what} after ${timeoutMs} ms${lastError ? ` (${lastError.message})` : ''}\n    ${info.tail.slice(-8).join('\n    ')}`);
+  throw new Error(
+    `${info.name} not ${what} after ${timeoutMs} ms${lastError ? ` (${lastError.message})` : ''}\n    ${info.tail.slice(-8).join('\n    ')}`,
+  );
 }
 
 export async function httpOk(url) {

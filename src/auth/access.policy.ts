@@ -40,7 +40,11 @@ export class ToolAccessPolicy implements McpAccessPolicy {
     if (!limit) return { allowed: true };
     const principal = context.principal;
     const caller =
-      principal && principal.kind !== 'anonymous' ? `principal:${principal.id}` : context.tenantId !== undefined ? `tenant:${context.tenantId}` : 'anonymous';
+      principal && principal.kind !== 'anonymous'
+        ? `principal:${principal.id}`
+        : context.tenantId !== undefined
+          ? `tenant:${context.tenantId}`
+          : 'anonymous';
     const ttlMs = limit.ttlSeconds * 1000;
     const record = await this.storage.increment(`tool:${tool.definition.name}:${caller}`, ttlMs, limit.limit, ttlMs, 'tool');
     return {
@@ -60,8 +64,7 @@ export class ToolAccessPolicy implements McpAccessPolicy {
 function tenantAllows(rules: TenantConfig, tool: RegisteredTool): boolean {
   if (rules.toolPacks && !rules.toolPacks.includes(tool.pack)) return false;
   const names = [tool.definition.name, `${tool.pack}:${tool.definition.name}`];
-  const matches = (pattern: string) =>
-    pattern === '*' || names.includes(pattern) || (pattern.endsWith(':*') && pattern.slice(0, -2) === tool.pack);
+  const matches = (pattern: string) => pattern === '*' || names.includes(pattern) || (pattern.endsWith(':*') && pattern.slice(0, -2) === tool.pack);
   const allow = rules.tools?.allow ?? ['*'];
   const deny = rules.tools?.deny ?? [];
   return allow.some(matches) && !deny.some(matches);

@@ -140,7 +140,10 @@ describe(AuthGuard.name, () => {
       const error = await refusalOf(sut, context);
 
       expect(error.getStatus()).toBe(401);
-      expect(res.header).toHaveBeenCalledWith('WWW-Authenticate', expect.stringMatching(/^Bearer realm="mcp", resource_metadata="[^"]+", error="invalid_token"$/));
+      expect(res.header).toHaveBeenCalledWith(
+        'WWW-Authenticate',
+        expect.stringMatching(/^Bearer realm="mcp", resource_metadata="[^"]+", error="invalid_token"$/),
+      );
     });
 
     it('refuses an unknown bearer token with 401', async () => {
@@ -163,7 +166,10 @@ describe(AuthGuard.name, () => {
 
       await refusalOf(sut, context);
 
-      expect(res.header).toHaveBeenCalledWith('WWW-Authenticate', expect.stringContaining('resource_metadata="https://api.example.com/.well-known/oauth-protected-resource"'));
+      expect(res.header).toHaveBeenCalledWith(
+        'WWW-Authenticate',
+        expect.stringContaining('resource_metadata="https://api.example.com/.well-known/oauth-protected-resource"'),
+      );
     });
 
     it('points the challenge at the origin of the configured JWT resource', async () => {
@@ -172,7 +178,10 @@ describe(AuthGuard.name, () => {
 
       await refusalOf(sut, context);
 
-      expect(res.header).toHaveBeenCalledWith('WWW-Authenticate', expect.stringContaining('resource_metadata="https://mcp.acme.com/.well-known/oauth-protected-resource"'));
+      expect(res.header).toHaveBeenCalledWith(
+        'WWW-Authenticate',
+        expect.stringContaining('resource_metadata="https://mcp.acme.com/.well-known/oauth-protected-resource"'),
+      );
     });
 
     it('audits a request without credentials as missing, without a secret', async () => {

@@ -49,7 +49,11 @@ export class AuthModule {
         McpThrottlerGuard,
         { provide: MCP_ACCESS_POLICY, useExisting: ToolAccessPolicy },
         // Order matters: who (and which tenant) first, then how often.
-        { provide: MCP_ROUTE_GUARDS, useFactory: (auth: AuthGuard, throttler: McpThrottlerGuard) => [auth, throttler], inject: [AuthGuard, McpThrottlerGuard] },
+        {
+          provide: MCP_ROUTE_GUARDS,
+          useFactory: (auth: AuthGuard, throttler: McpThrottlerGuard) => [auth, throttler],
+          inject: [AuthGuard, McpThrottlerGuard],
+        },
       ],
       exports: [MCP_ACCESS_POLICY, MCP_ROUTE_GUARDS, CredentialVerifier],
     };

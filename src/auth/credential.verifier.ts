@@ -94,7 +94,11 @@ export class ConfiguredCredentialVerifier implements CredentialVerifier, OnModul
     const userId = claimString(payload[jwt.userClaim ?? 'sub']);
     const tenantId = claimString(payload[jwt.tenantClaim ?? 'tenant']);
     const raw = payload[jwt.permissionsClaim ?? 'permissions'];
-    const permissions = Array.isArray(raw) ? raw.filter((item): item is string => typeof item === 'string') : typeof raw === 'string' ? raw.split(/\s+/).filter(Boolean) : [];
+    const permissions = Array.isArray(raw)
+      ? raw.filter((item): item is string => typeof item === 'string')
+      : typeof raw === 'string'
+        ? raw.split(/\s+/).filter(Boolean)
+        : [];
     return {
       id: `jwt:${userId ?? 'unknown'}`,
       kind: 'jwt',

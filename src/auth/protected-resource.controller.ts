@@ -14,7 +14,9 @@ export class ProtectedResourceController {
   metadata(@Req() req: IncomingMessage): Record<string, unknown> {
     if (!this.verifier.enabled) throw new NotFoundException('Authentication is off');
     const jwt = this.verifier.jwtConfig;
-    const proto = String(req.headers['x-forwarded-proto'] ?? 'http').split(',')[0].trim();
+    const proto = String(req.headers['x-forwarded-proto'] ?? 'http')
+      .split(',')[0]
+      .trim();
     const resource = jwt?.resource ?? `${proto}://${req.headers.host ?? 'localhost'}/mcp`;
     return {
       resource,

@@ -31,7 +31,15 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
     // One hash tag per tracker: both keys in one Cluster slot.
     const base = `${this.prefix}rl:{${throttlerName}:${key}}`;
-    const [hits, ttlMs, blocked, blockMs] = (await this.redis.eval(INCREMENT_SCRIPT, 2, `${base}:hits`, `${base}:block`, ttl, limit, blockDuration)) as number[];
+    const [hits, ttlMs, blocked, blockMs] = (await this.redis.eval(
+      INCREMENT_SCRIPT,
+      2,
+      `${base}:hits`,
+      `${base}:block`,
+      ttl,
+      limit,
+      blockDuration,
+    )) as number[];
     return {
       totalHits: hits,
       timeToExpire: Math.ceil(ttlMs / 1000),

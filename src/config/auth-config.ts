@@ -1,17 +1,5 @@
 import { Type } from 'class-transformer';
-import {
-  ArrayNotEmpty,
-  IsArray,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUrl,
-  Matches,
-  Min,
-  MinLength,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayNotEmpty, IsArray, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Min, MinLength, ValidateNested } from 'class-validator';
 
 const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 const PERMISSION = /^(\*|[A-Za-z0-9_.-]+(:(\*|[A-Za-z0-9_.-]+))?)$/;

@@ -225,9 +225,7 @@ describe('config layers', () => {
 
       const error = captureError(() => loadConfig({ configDir, env: { NODE_ENV: 'production' } }));
 
-      expect(error.problems).toEqual([
-        `sessions.ttlSeconds: must not be less than 1 (from ${production}; override with MCP_SESSION_TTL_SECONDS)`,
-      ]);
+      expect(error.problems).toEqual([`sessions.ttlSeconds: must not be less than 1 (from ${production}; override with MCP_SESSION_TTL_SECONDS)`]);
     });
 
     it('names default.yaml when the bad value is there and nothing overrides it', () => {
@@ -236,9 +234,7 @@ describe('config layers', () => {
 
       const error = captureError(() => loadConfig({ configDir, env: { NODE_ENV: 'production' } }));
 
-      expect(error.problems).toEqual([
-        `http.adapter: must be one of the following values: express, fastify (from ${path}; override with HTTP_ADAPTER)`,
-      ]);
+      expect(error.problems).toEqual([`http.adapter: must be one of the following values: express, fastify (from ${path}; override with HTTP_ADAPTER)`]);
     });
 
     it('names the environment variable when the bad value came from it', () => {

@@ -4,11 +4,7 @@ export type Plain = Record<string, unknown>;
 
 /** Where a value came from, for error messages. */
 export type ConfigSource =
-  | { kind: 'default' }
-  | { kind: 'file'; path: string }
-  | { kind: 'env'; variable: string }
-  | { kind: 'override' }
-  | { kind: 'generated' };
+  { kind: 'default' } | { kind: 'file'; path: string } | { kind: 'env'; variable: string } | { kind: 'override' } | { kind: 'generated' };
 
 export function describeSource(source: ConfigSource): string {
   switch (source.kind) {

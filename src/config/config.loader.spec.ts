@@ -232,7 +232,9 @@ describe(loadConfig.name, () => {
 
       expect(error.problems).toHaveLength(2);
       expect(error.problems.some((problem) => problem.startsWith('http.port:') && problem.endsWith('(from environment variable PORT)'))).toBe(true);
-      expect(error.problems.some((problem) => problem.startsWith('sessions.mode:') && problem.endsWith('(from environment variable MCP_SESSION_MODE)'))).toBe(true);
+      expect(
+        error.problems.some((problem) => problem.startsWith('sessions.mode:') && problem.endsWith('(from environment variable MCP_SESSION_MODE)')),
+      ).toBe(true);
     });
   });
 

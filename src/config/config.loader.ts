@@ -131,7 +131,11 @@ function parseVariable(path: string, raw: string): unknown {
   const node = schemaNodeAt(path);
   const type = node?.kind === 'value' ? node.type : 'string';
   const text = raw.trim();
-  if (type === 'list') return raw.split(',').map((item) => item.trim()).filter(Boolean);
+  if (type === 'list')
+    return raw
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
   if (type === 'number' && /^-?\d+$/.test(text)) return Number(text);
   if (type === 'boolean' && /^(true|false)$/i.test(text)) return text.toLowerCase() === 'true';
   return raw;
@@ -202,5 +206,7 @@ function describeProblems(problems: Problem[], layers: LayeredConfig): string[] 
 }
 
 function generateNodeId(): string {
-  return `${hostname().replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 100)}-${randomBytes(3).toString('hex')}`;
+  return `${hostname()
+    .replace(/[^A-Za-z0-9._:-]/g, '-')
+    .slice(0, 100)}-${randomBytes(3).toString('hex')}`;
 }

@@ -31,7 +31,10 @@ describe(ConfigModule.name, () => {
   }
 
   it('serves the config file key paths through ConfigService', async () => {
-    const config = loadConfig({ env: { MCP_SESSION_TTL_SECONDS: '90', NODE_ID: 'node-a', REDIS_URL: 'redis://r:6379' }, overrides: { http: { port: 4100 } } });
+    const config = loadConfig({
+      env: { MCP_SESSION_TTL_SECONDS: '90', NODE_ID: 'node-a', REDIS_URL: 'redis://r:6379' },
+      overrides: { http: { port: 4100 } },
+    });
     const sut = (await compile(config)).get(ConfigService);
 
     expect(sut.get('sessions.ttlSeconds')).toBe(90);

@@ -2,7 +2,8 @@ import { ConfigFactory, registerAs } from '@nestjs/config';
 import type { AppConfig } from './app-config';
 
 /** The top-level sections of {@link AppConfig}, each a `@nestjs/config` namespace. */
-export type ConfigSectionName = 'http' | 'sessions' | 'redis' | 'auth' | 'tenants' | 'rateLimit' | 'metrics' | 'logging' | 'mcp' | 'gateway' | 'toolPacks' | 'shutdown';
+export type ConfigSectionName =
+  'http' | 'sessions' | 'redis' | 'auth' | 'tenants' | 'rateLimit' | 'metrics' | 'logging' | 'mcp' | 'gateway' | 'toolPacks' | 'shutdown';
 
 /**
  * A namespace whose value is the section of the config given to `ConfigModule.forRoot()`.
@@ -68,9 +69,7 @@ export const CONFIG_NAMESPACES = {
  * (`nodeId`, `redisUrl`) at the root, so `ConfigService.get()` takes the config file's key paths.
  */
 export function configFactories(config: AppConfig): ConfigFactory[] {
-  const sections = (Object.keys(CONFIG_NAMESPACES) as ConfigSectionName[]).map((section) =>
-    registerAs(section, () => config[section]),
-  );
+  const sections = (Object.keys(CONFIG_NAMESPACES) as ConfigSectionName[]).map((section) => registerAs(section, () => config[section]));
   const root: ConfigFactory = () => ({ nodeId: config.nodeId, redisUrl: config.redisUrl });
   return [...sections, root];
 }

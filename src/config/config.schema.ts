@@ -2,6 +2,9 @@ import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, ValidationTypes } from 'class-validator';
 import { AppConfig, TenantConfig } from './app-config';
 
+/** A class, as class-transformer's metadata names it. */
+type ClassRef = abstract new (...args: never[]) => unknown;
+
 /**
  * The shape of the config file, read from the class-validator / class-transformer metadata
  * of {@link AppConfig}: the same metadata that validates it, so the two cannot drift apart.
@@ -20,7 +23,7 @@ export interface ConfigValueNode {
 /** A mapping with fixed keys (a class): layers are merged key by key. */
 export interface ConfigSectionNode {
   kind: 'section';
-  type: Function;
+  type: ClassRef;
   keys: ReadonlyMap<string, ConfigSchemaKey>;
 }
 
@@ -51,16 +54,16 @@ export interface ConfigKeyPath {
 }
 
 /** Maps keyed by ids: class → property → entry class (class-validator sees only `@IsObject()`). */
-const MAP_ENTRIES = new Map<Function, Record<string, Function>>([[AppConfig, { tenants: TenantConfig }]]);
+const MAP_ENTRIES = new Map<ClassRef, Record<string, ClassRef>>([[AppConfig, { tenants: TenantConfig }]]);
 
-const sections = new Map<Function, ConfigSectionNode>();
+const sections = new Map<ClassRef, ConfigSectionNode>();
 
 /** The schema of the whole config file. */
 export function configSchema(): ConfigSectionNode {
   return sectionOf(AppConfig);
 }
 
-function sectionOf(type: Function): ConfigSectionNode {
+function sectionOf(type: ClassRef): ConfigSectionNode {
   const cached = sections.get(type);
   if (cached) return cached;
   const keys = new Map<string, ConfigSchemaKey>();
@@ -72,12 +75,19 @@ function sectionOf(type: Function): ConfigSectionNode {
   for (const property of properties) {
     const own = metadata.filter((meta) => meta.propertyName === property);
     const optional = own.some((meta) => meta.type === ValidationTypes.CONDITIONAL_VALIDATION);
-    keys.set(property, { node: nodeOf(type, property, own.some((meta) => meta.type === ValidationTypes.NESTED_VALIDATION && meta.each)), optional });
+    keys.set(property, {
+      node: nodeOf(
+        type,
+        property,
+        own.some((meta) => meta.type === ValidationTypes.NESTED_VALIDATION && meta.each),
+      ),
+      optional,
+    });
   }
   return section;
 }
 
-function nodeOf(owner: Function, property: string, nestedEach: boolean): ConfigSchemaNode {
+function nodeOf(owner: ClassRef, property: string, nestedEach: boolean): ConfigSchemaNode {
   const entry = MAP_ENTRIES.get(owner)?.[property];
   if (entry) return { kind: 'map', entry: sectionOf(entry) };
 

@@ -22,12 +22,10 @@ export const McpMessages = {
     `Too Many Requests: tool "${name}" allows ${limit} calls per window; retry after ${retryAfterSeconds} s`,
   UNKNOWN_PROMPT: (name: string) => `Unknown prompt: ${name}`,
   RESOURCE_NOT_FOUND: (uri: string) => `Resource not found: ${uri}`,
-  MISSING_PROMPT_ARGUMENTS: (name: string, missing: string[]) =>
-    `Prompt "${name}" needs argument(s): ${missing.join(', ')}`,
+  MISSING_PROMPT_ARGUMENTS: (name: string, missing: string[]) => `Prompt "${name}" needs argument(s): ${missing.join(', ')}`,
   INVALID_ARGUMENTS: (name: string, problems: string[]) =>
     `Invalid arguments for tool "${name}":\n${problems.map((problem) => `- ${problem}`).join('\n')}`,
   TOOL_TIMEOUT: (name: string, ms: number) => `Tool "${name}" timed out after ${ms} ms`,
   TOOL_FAILED: (name: string, message: string) => `Tool "${name}" failed: ${message}`,
-  INVALID_OUTPUT: (name: string, problems: string[]) =>
-    `Tool "${name}" returned a result that does not match its output schema: ${problems.join('; ')}`,
+  INVALID_OUTPUT: (name: string, problems: string[]) => `Tool "${name}" returned a result that does not match its output schema: ${problems.join('; ')}`,
 } as const;

@@ -145,7 +145,12 @@ describe(McpModule.name, () => {
     });
 
     it('registers every @McpTool method and nothing else', () => {
-      expect(sut.listTools().map((tool) => tool.name).sort()).toEqual(['ping', 'spin', 'widget.rename']);
+      expect(
+        sut
+          .listTools()
+          .map((tool) => tool.name)
+          .sort(),
+      ).toEqual(['ping', 'spin', 'widget.rename']);
     });
 
     it('computes the input JSON Schema from a zod object', () => {
@@ -205,9 +210,7 @@ describe(McpModule.name, () => {
     it('registers fixed resources, resource templates and prompts', () => {
       expect(sut.listResources()).toEqual([{ uri: 'widgets://catalog', name: 'catalog' }]);
       expect(sut.listResourceTemplates()).toEqual([{ uriTemplate: 'widgets://{id}', name: 'widget' }]);
-      expect(sut.listPrompts()).toEqual([
-        { name: 'describeWidget', description: 'Describe a widget', arguments: [{ name: 'id', required: true }] },
-      ]);
+      expect(sut.listPrompts()).toEqual([{ name: 'describeWidget', description: 'Describe a widget', arguments: [{ name: 'id', required: true }] }]);
     });
 
     it('resolves a URI through a registered template', () => {

@@ -53,11 +53,7 @@ describe(MetricsModule.name, () => {
 
   async function compile(options: Partial<MetricsModuleOptions> = {}, store = new MemorySessionStore(60)) {
     moduleRef = await Test.createTestingModule({
-      imports: [
-        LifecycleModule,
-        platformStub(store),
-        MetricsModule.forRoot({ serverInfo: SERVER_INFO, defaultMetrics: false, ...options }),
-      ],
+      imports: [LifecycleModule, platformStub(store), MetricsModule.forRoot({ serverInfo: SERVER_INFO, defaultMetrics: false, ...options })],
     }).compile();
     await moduleRef.init();
     return moduleRef;
@@ -88,9 +84,7 @@ describe(MetricsModule.name, () => {
 
     it('publishes mcp_server_info with version, node id and session mode', async () => {
       await compile();
-      expect(await values(MetricName.SERVER_INFO)).toEqual([
-        { labels: { version: '1.2.3', node_id: 'node-a', session_mode: 'stateless' }, value: 1 },
-      ]);
+      expect(await values(MetricName.SERVER_INFO)).toEqual([{ labels: { version: '1.2.3', node_id: 'node-a', session_mode: 'stateless' }, value: 1 }]);
     });
 
     it('takes its metrics out of the registry when the app shuts down', async () => {
@@ -111,14 +105,15 @@ describe(MetricsModule.name, () => {
     it('counts a finished tools/call by method, tool, status and tenant', async () => {
       sut.requestStarted('tools/call');
       sut.requestFinished({ method: 'tools/call', tool: 'add', tenantId: 'acme', status: 'ok', durationSeconds: 0.01 });
-      expect(await values(MetricName.REQUESTS_TOTAL)).toEqual([
-        { labels: { method: 'tools/call', tool: 'add', status: 'ok', tenant: 'acme' }, value: 1 },
-      ]);
+      expect(await values(MetricName.REQUESTS_TOTAL)).toEqual([{ labels: { method: 'tools/call', tool: 'add', status: 'ok', tenant: 'acme' }, value: 1 }]);
     });
 
     it('observes the duration without the tenant label', async () => {
       sut.requestFinished({ method: 'tools/call', tool: 'add', tenantId: 'acme', status: 'ok', durationSeconds: 0.01 });
-      expect(await histogramCount(MetricName.REQUEST_DURATION_SECONDS)).toMatchObject({ labels: { method: 'tools/call', tool: 'add', status: 'ok' }, value: 1 });
+      expect(await histogramCount(MetricName.REQUEST_DURATION_SECONDS)).toMatchObject({
+        labels: { method: 'tools/call', tool: 'add', status: 'ok' },
+        value: 1,
+      });
     });
 
     it('returns the active-requests gauge to zero when the request finishes', async () => {

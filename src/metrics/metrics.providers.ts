@@ -1,20 +1,10 @@
 import type { Provider } from '@nestjs/common';
-import {
-  makeCounterProvider,
-  makeGaugeProvider,
-  makeHistogramProvider,
-} from '@willsoto/nestjs-prometheus';
+import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 import type { Gauge } from 'prom-client';
 import { LifecycleService } from '../lifecycle';
 import { SessionStore } from '../session';
 import { McpMetricsObserver } from './mcp-metrics.observer';
-import {
-  DURATION_BUCKETS,
-  MetricName,
-  SIZE_BUCKETS,
-  STORE_COLLECT_TIMEOUT_MS,
-  STORE_DURATION_BUCKETS,
-} from './metrics.constants';
+import { DURATION_BUCKETS, MetricName, SIZE_BUCKETS, STORE_COLLECT_TIMEOUT_MS, STORE_DURATION_BUCKETS } from './metrics.constants';
 import { PlatformMetrics } from './platform.metrics';
 
 /** Every `mcp_*` metric, each injectable with `@InjectMetric(name)`. */

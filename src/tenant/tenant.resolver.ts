@@ -21,11 +21,7 @@ export class DefaultTenantResolver implements TenantResolver {
     this.trustHeaders = options.trustGatewayHeaders ?? false;
   }
 
-  resolve(
-    pathTenantId: string | undefined,
-    headers: Record<string, string | string[] | undefined>,
-    binding: TenantBinding = {},
-  ): ResolvedTenant {
+  resolve(pathTenantId: string | undefined, headers: Record<string, string | string[] | undefined>, binding: TenantBinding = {}): ResolvedTenant {
     if (pathTenantId !== undefined && !TENANT_ID_PATTERN.test(pathTenantId)) throw new InvalidTenantIdException('path');
     const headerTenant = this.trustHeaders ? first(headers[TENANT_HEADER]) : undefined;
     if (headerTenant !== undefined && !TENANT_ID_PATTERN.test(headerTenant)) throw new InvalidTenantIdException('header');

@@ -15,7 +15,5 @@ export const TOOL_PACKS: Record<keyof ToolPacksConfig, Type<unknown>> = {
 
 /** The modules of the packs switched on. */
 export function enabledToolPacks(config: ToolPacksConfig): Array<Type<unknown>> {
-  return (Object.keys(TOOL_PACKS) as Array<keyof ToolPacksConfig>)
-    .filter((name) => config[name])
-    .map((name) => TOOL_PACKS[name]);
+  return (Object.keys(TOOL_PACKS) as Array<keyof ToolPacksConfig>).filter((name) => config[name]).map((name) => TOOL_PACKS[name]);
 }

@@ -14,7 +14,10 @@ export function readDockerfile(path: string): DockerInstruction[][] {
     .join('\n')
     .replace(/\\\n/g, ' ');
   const stages: DockerInstruction[][] = [];
-  for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) {
+  for (const line of text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)) {
     const [, keyword, args] = /^(\S+)\s*(.*)$/.exec(line)!;
     const instruction = { keyword: keyword.toUpperCase(), args: args.trim() };
     if (instruction.keyword === 'FROM') stages.push([]);

@@ -57,6 +57,7 @@ export function delimiterProblems(text: string): string[] {
  * The static YAML of a template: lines made only of actions dropped, inline actions replaced
  * by a placeholder. What the chart always renders, whatever the values.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed YAML/JSON of any shape, read by deep property access in assertions
 export function skeletonOf(text: string): Array<Record<string, any>> {
   const lines = text
     .split('\n')
@@ -66,6 +67,7 @@ export function skeletonOf(text: string): Array<Record<string, any>> {
   for (const document of documents) {
     if (document.errors.length > 0) throw new Error(document.errors.map((error) => error.message).join('\n'));
   }
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered manifests of any shape
   return documents.map((document) => document.toJS() as Record<string, any>).filter(Boolean);
 }
 
@@ -111,7 +113,7 @@ export function undocumentedKeys(text: string): string[] {
       comments = [];
       continue;
     }
-    const match = /^([A-Za-z0-9_.\/-]+|"[^"]+"):(?:\s+(.*))?$/.exec(trimmed);
+    const match = /^([A-Za-z0-9_./-]+|"[^"]+"):(?:\s+(.*))?$/.exec(trimmed);
     if (!match) continue;
     while (parents.length > 0 && parents[parents.length - 1].indent >= indent) parents.pop();
     const documented = comments.some((comment) => comment.startsWith('# --')) || parents.some((parent) => parent.documented);

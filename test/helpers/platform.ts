@@ -55,11 +55,7 @@ export async function connectClient(
 export const MCP_ACCEPT = 'application/json, text/event-stream';
 
 /** A raw JSON-RPC POST (for what an SDK client never sends). */
-export async function postRaw(
-  url: string,
-  body: unknown,
-  headers: Record<string, string> = {},
-): Promise<Response> {
+export async function postRaw(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: MCP_ACCEPT, ...headers },
@@ -89,8 +85,6 @@ export const INITIALIZE = {
 };
 
 /** The JSON body of a response, typed by the caller. */
-export async function jsonOf<T = { jsonrpc: string; id: unknown; error: { code: number; message: string } }>(
-  response: Response,
-): Promise<T> {
+export async function jsonOf<T = { jsonrpc: string; id: unknown; error: { code: number; message: string } }>(response: Response): Promise<T> {
   return (await response.json()) as T;
 }

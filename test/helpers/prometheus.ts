@@ -28,7 +28,5 @@ export function metricNames(text: string): string[] {
 
 /** The value of the sample with this name whose labels include `labels`, or undefined. */
 export function valueOf(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
-  return samples.find(
-    (sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value),
-  )?.value;
+  return samples.find((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))?.value;
 }

@@ -81,7 +81,10 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     for (const port of ports) await waitForPing(port);
     execFileSync('redis-cli', ['--cluster', 'create', ...cluster.nodes, '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'pipe' });
     await waitFor(
-      () => execFileSync('redis-cli', ['-p', String(ports[0]), 'cluster', 'info']).toString().includes('cluster_state:ok'),
+      () =>
+        execFileSync('redis-cli', ['-p', String(ports[0]), 'cluster', 'info'])
+          .toString()
+          .includes('cluster_state:ok'),
       15_000,
       'the cluster to be ready',
     );

@@ -30,7 +30,10 @@ async function start(entry, readyPath, env = {}) {
   const base = `http://127.0.0.1:${port}`;
   for (let attempt = 0; ; attempt += 1) {
     if (child.exitCode !== null) throw new Error(`${entry} exited (${child.exitCode}):\n${output}`);
-    const ok = await fetch(base + readyPath).then((response) => response.status < 500, () => false);
+    const ok = await fetch(base + readyPath).then(
+      (response) => response.status < 500,
+      () => false,
+    );
     if (ok) break;
     if (attempt > 300) throw new Error(`${entry} did not answer ${readyPath}:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -9,11 +9,7 @@ import { McpParamsFactory } from '../execution/mcp-params.factory';
 import { McpHandler, McpRegistry, McpSource } from './mcp.registry';
 import { compileSchema } from './schema/input-schema';
 import { UriTemplateMatcher } from './uri-template';
-import type {
-  McpPromptOptions,
-  McpResourceOptions,
-  McpToolOptions,
-} from '../interfaces/mcp-decorator-options.interface';
+import type { McpPromptOptions, McpResourceOptions, McpToolOptions } from '../interfaces/mcp-decorator-options.interface';
 
 /**
  * Finds `@McpTool`, `@McpResource` and `@McpPrompt` methods on every provider once, at module
@@ -65,9 +61,7 @@ export class McpExplorer implements OnModuleInit {
 
   private isMarked(target: unknown): boolean {
     if (typeof target !== 'function') return false;
-    return [MCP_TOOL_METADATA, MCP_RESOURCE_METADATA, MCP_PROMPT_METADATA].some(
-      (key) => this.reflector.get(key, target) !== undefined,
-    );
+    return [MCP_TOOL_METADATA, MCP_RESOURCE_METADATA, MCP_PROMPT_METADATA].some((key) => this.reflector.get(key, target) !== undefined);
   }
 
   private createHandler(instance: Record<string, unknown>, target: (...args: unknown[]) => unknown, method: string): McpHandler {
@@ -154,8 +148,10 @@ function compileOrFail<T>(source: McpSource, what: string, compile: () => T): T 
 /** `CalculatorModule` → `calculator`, `MyToolsModule` → `my-tools`: the pack in default permissions. */
 function packName(wrapper: InstanceWrapper): string {
   const moduleName = wrapper.host?.metatype?.name ?? 'app';
-  return moduleName
-    .replace(/Module$/, '')
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .toLowerCase() || 'app';
+  return (
+    moduleName
+      .replace(/Module$/, '')
+      .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+      .toLowerCase() || 'app'
+  );
 }

@@ -1,11 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { CompiledSchema, JsonSchema } from './schema/input-schema';
 import type { McpToolContext } from '../interfaces/mcp-context.interface';
-import type {
-  McpCompleter,
-  McpPromptArgument,
-  McpToolAnnotations,
-} from '../interfaces/mcp-decorator-options.interface';
+import type { McpCompleter, McpPromptArgument, McpToolAnnotations } from '../interfaces/mcp-decorator-options.interface';
 import { UriTemplateMatcher } from './uri-template';
 
 /** Calls the method behind a tool, resource or prompt through Nest's pipeline. */
@@ -105,9 +101,7 @@ export class McpRegistry {
   addTool(tool: RegisteredTool): void {
     const existing = this.tools.get(tool.definition.name);
     if (existing) {
-      throw new Error(
-        `${tool.where}: tool "${tool.definition.name}" is already registered by ${existing.where}`,
-      );
+      throw new Error(`${tool.where}: tool "${tool.definition.name}" is already registered by ${existing.where}`);
     }
     this.tools.set(tool.definition.name, tool);
     this.changed('tools');
@@ -143,9 +137,7 @@ export class McpRegistry {
   addResourceTemplate(template: RegisteredResourceTemplate): void {
     const existing = this.templates.get(template.definition.uriTemplate);
     if (existing) {
-      throw new Error(
-        `${template.where}: resource template "${template.definition.uriTemplate}" is already registered by ${existing.where}`,
-      );
+      throw new Error(`${template.where}: resource template "${template.definition.uriTemplate}" is already registered by ${existing.where}`);
     }
     this.templates.set(template.definition.uriTemplate, template);
     this.changed('resources');

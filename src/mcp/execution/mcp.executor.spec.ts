@@ -188,7 +188,13 @@ describe(McpExecutor.name, () => {
     });
 
     it('answers a thrown McpToolError with its message', async () => {
-      registry.addTool(tool('div', { handler: async () => { throw new McpToolError('Division by zero'); } }));
+      registry.addTool(
+        tool('div', {
+          handler: async () => {
+            throw new McpToolError('Division by zero');
+          },
+        }),
+      );
 
       await expect(sut.callTool('div', {}, environment())).resolves.toEqual({
         content: [{ type: 'text', text: 'Division by zero' }],
@@ -197,7 +203,13 @@ describe(McpExecutor.name, () => {
     });
 
     it('answers a thrown HttpException with its message', async () => {
-      registry.addTool(tool('http', { handler: async () => { throw new BadRequestException('no widgets'); } }));
+      registry.addTool(
+        tool('http', {
+          handler: async () => {
+            throw new BadRequestException('no widgets');
+          },
+        }),
+      );
 
       const result = await sut.callTool('http', {}, environment());
 
@@ -205,7 +217,13 @@ describe(McpExecutor.name, () => {
     });
 
     it('answers another error with the tool name and message, not the stack', async () => {
-      registry.addTool(tool('boom', { handler: async () => { throw new Error('kaput'); } }));
+      registry.addTool(
+        tool('boom', {
+          handler: async () => {
+            throw new Error('kaput');
+          },
+        }),
+      );
 
       const result = await sut.callTool('boom', {}, environment());
 
@@ -324,9 +342,7 @@ describe(McpExecutor.name, () => {
     it('gives the handler an aborted signal when the client aborted before the call', async () => {
       const client = new AbortController();
       client.abort('gone');
-      registry.addTool(
-        tool('check', { handler: async (_input, context) => `${context.signal.aborted} ${String(context.signal.reason)}` }),
-      );
+      registry.addTool(tool('check', { handler: async (_input, context) => `${context.signal.aborted} ${String(context.signal.reason)}` }));
 
       await expect(sut.callTool('check', {}, environment({ signal: client.signal }))).resolves.toEqual({
         content: [{ type: 'text', text: 'true gone' }],

@@ -6,12 +6,7 @@ import { McpMessages } from '../mcp.messages';
 import type { McpModuleOptions } from '../mcp-module-options.interface';
 import { McpHandler, McpRegistry } from '../discovery/mcp.registry';
 import type { CompiledSchema } from '../discovery/schema/input-schema';
-import type {
-  ElicitationResult,
-  McpRequestContext,
-  McpToolContext,
-  SamplingResult,
-} from '../interfaces/mcp-context.interface';
+import type { ElicitationResult, McpRequestContext, McpToolContext, SamplingResult } from '../interfaces/mcp-context.interface';
 import { jsonSchemaValidator } from '../discovery/schema/json-schema.validator';
 import {
   ContentBlock,
@@ -40,7 +35,11 @@ export interface McpCallEnvironment {
    * Sends a request to the client on this request's stream and returns its validated
    * result; absent where the client cannot answer (stateless mode).
    */
-  requestClient?(method: 'elicitation/create' | 'sampling/createMessage', params: Record<string, unknown>, signal: AbortSignal): Promise<Record<string, unknown>>;
+  requestClient?(
+    method: 'elicitation/create' | 'sampling/createMessage',
+    params: Record<string, unknown>,
+    signal: AbortSignal,
+  ): Promise<Record<string, unknown>>;
   /** Ends this request's SSE stream early (resumable streams only). */
   closeStream?(): void;
 }
@@ -114,11 +113,7 @@ export class McpExecutor {
     return toPromptResult(value);
   }
 
-  async complete(
-    ref: CompletionRef,
-    argument: { name: string; value: string },
-    contextArguments: Record<string, string> = {},
-  ): Promise<CompletionResult> {
+  async complete(ref: CompletionRef, argument: { name: string; value: string }, contextArguments: Record<string, string> = {}): Promise<CompletionResult> {
     const completer =
       ref.type === 'ref/prompt'
         ? this.registry.getPrompt(ref.name ?? '')?.complete[argument.name]
@@ -143,13 +138,7 @@ export class McpExecutor {
    * The signal is made only when the method reads it: most never do, and an
    * AbortController per call is a measurable share of a fast tool's cost.
    */
-  private run(
-    handler: McpHandler,
-    target: string,
-    input: unknown,
-    env: McpCallEnvironment,
-    timeoutMs: number,
-  ): Promise<unknown> {
+  private run(handler: McpHandler, target: string, input: unknown, env: McpCallEnvironment, timeoutMs: number): Promise<unknown> {
     let controller: AbortController | undefined;
     let timedOut: TimeoutError | undefined;
     const onClientAbort = () => controller!.abort(env.signal.reason);
@@ -220,12 +209,7 @@ export class McpExecutor {
   }
 }
 
-function createContext(
-  target: string,
-  env: McpCallEnvironment,
-  signalOf: () => AbortSignal,
-  isFinished: () => boolean,
-): McpToolContext {
+function createContext(target: string, env: McpCallEnvironment, signalOf: () => AbortSignal, isFinished: () => boolean): McpToolContext {
   const threshold = env.logLevel ? LOGGING_LEVELS.indexOf(env.logLevel) : 0;
   return {
     ...env.request,
@@ -252,7 +236,11 @@ function createContext(
       if (!hasCapability(env.clientCapabilities, 'elicitation.form') && hasCapability(env.clientCapabilities, 'elicitation.url')) {
         throw new McpToolError('The client supports only URL-mode elicitation');
       }
-      const result = (await env.requestClient!('elicitation/create', { mode: 'form', message, requestedSchema }, signalOf())) as unknown as ElicitationResult;
+      const result = (await env.requestClient!(
+        'elicitation/create',
+        { mode: 'form', message, requestedSchema },
+        signalOf(),
+      )) as unknown as ElicitationResult;
       if (result.action === 'accept' && result.content) {
         const problems = jsonSchemaValidator.problems(requestedSchema, result.content);
         if (problems.length > 0) {

@@ -40,10 +40,7 @@ export interface McpToolOptions {
 }
 
 /** Completes one argument of a prompt or one variable of a resource template. */
-export type McpCompleter = (
-  value: string,
-  context: { arguments: Record<string, string> },
-) => string[] | Promise<string[]>;
+export type McpCompleter = (value: string, context: { arguments: Record<string, string> }) => string[] | Promise<string[]>;
 
 export interface McpResourceOptions {
   /** A fixed URI (`config://app`); give this or `uriTemplate`. */

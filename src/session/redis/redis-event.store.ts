@@ -99,9 +99,7 @@ export class RedisEventStore implements EventStore {
     const parsed = parseEventId(eventId);
     if (!parsed) return undefined;
     const keys = this.keys(parsed.streamKey);
-    const [entries, done] = await this.guard('after', () =>
-      Promise.all([this.redis.lrange(keys.list, 0, -1), this.redis.get(keys.done)]),
-    );
+    const [entries, done] = await this.guard('after', () => Promise.all([this.redis.lrange(keys.list, 0, -1), this.redis.get(keys.done)]));
     const events: StoredEvent[] = entries.map((entry) => {
       const space = entry.indexOf(' ');
       return { id: `${parsed.streamKey}#${entry.slice(0, space)}`, message: JSON.parse(entry.slice(space + 1)) as Record<string, unknown> };

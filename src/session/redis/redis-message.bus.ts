@@ -18,9 +18,7 @@ export class RedisMessageBus implements MessageBus, OnApplicationShutdown {
   ) {
     // Subscriptions may be made before the connection is up: let them queue.
     this.subscriber =
-      publisher instanceof Cluster
-        ? publisher.duplicate(undefined, { enableOfflineQueue: true })
-        : publisher.duplicate({ enableOfflineQueue: true });
+      publisher instanceof Cluster ? publisher.duplicate(undefined, { enableOfflineQueue: true }) : publisher.duplicate({ enableOfflineQueue: true });
     this.subscriber.on('error', (error: Error) => this.logger.warn({ msg: 'Redis subscriber error', error: error.message }));
     this.subscriber.on('message', (channel: string, message: string) => this.dispatch(channel, message));
   }

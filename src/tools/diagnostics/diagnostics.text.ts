@@ -13,9 +13,7 @@ export function formatDuration(totalSeconds: number): string {
   const minutes = Math.floor((totalSeconds / 60) % 60);
   const hours = Math.floor((totalSeconds / 3600) % 24);
   const days = Math.floor(totalSeconds / 86400);
-  return [days && `${days}d`, (days || hours) && `${hours}h`, (days || hours || minutes) && `${minutes}m`, `${seconds}s`]
-    .filter(Boolean)
-    .join(' ');
+  return [days && `${days}d`, (days || hours) && `${hours}h`, (days || hours || minutes) && `${minutes}m`, `${seconds}s`].filter(Boolean).join(' ');
 }
 
 export function formatBytes(bytes: number): string {

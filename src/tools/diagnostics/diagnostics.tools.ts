@@ -32,7 +32,19 @@ const HEADER_CATEGORIES: Array<{ title: string; test: (name: string) => boolean 
   {
     title: '🌐 Standard HTTP Headers',
     test: (n) =>
-      ['host', 'user-agent', 'content-type', 'content-length', 'accept', 'accept-encoding', 'accept-language', 'connection', 'origin', 'referer', 'cache-control'].includes(n),
+      [
+        'host',
+        'user-agent',
+        'content-type',
+        'content-length',
+        'accept',
+        'accept-encoding',
+        'accept-language',
+        'connection',
+        'origin',
+        'referer',
+        'cache-control',
+      ].includes(n),
   },
 ];
 
@@ -79,10 +91,18 @@ export class DiagnosticsTools {
     const sections = HEADER_CATEGORIES.map(({ title, test }) => {
       const mine = names.filter((name) => !used.has(name) && test(name));
       mine.forEach((name) => used.add(name));
-      return section(`${title}:`, mine.map((name) => `${name}: ${headers[name]}`));
+      return section(
+        `${title}:`,
+        mine.map((name) => `${name}: ${headers[name]}`),
+      );
     });
     const custom = names.filter((name) => !used.has(name));
-    sections.push(section('📦 Custom Headers:', custom.map((name) => `${name}: ${headers[name]}`)));
+    sections.push(
+      section(
+        '📦 Custom Headers:',
+        custom.map((name) => `${name}: ${headers[name]}`),
+      ),
+    );
     return report(`📋 HTTP Headers Analysis (${names.length} total headers)`, sections);
   }
 

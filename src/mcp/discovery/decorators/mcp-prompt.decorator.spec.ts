@@ -6,7 +6,6 @@ import { definitionError } from '../../../../test/helpers/definition-error';
 
 const noCompletions = () => [];
 
-
 describe(McpPrompt.name, () => {
   function declarePrompt(options: McpPromptOptions) {
     class ReviewPrompts {
@@ -41,9 +40,7 @@ describe(McpPrompt.name, () => {
   });
 
   it('refuses an argument declared twice', () => {
-    const error = definitionError(() =>
-      declarePrompt({ description: 'Review', arguments: [{ name: 'code' }, { name: 'code', required: true }] }),
-    );
+    const error = definitionError(() => declarePrompt({ description: 'Review', arguments: [{ name: 'code' }, { name: 'code', required: true }] }));
 
     expect(error.message).toBe('ReviewPrompts.review: prompt "review" declares argument "code" twice');
   });
@@ -55,16 +52,12 @@ describe(McpPrompt.name, () => {
   });
 
   it('refuses a completion for an unknown argument', () => {
-    const error = definitionError(() =>
-      declarePrompt({ description: 'Review', arguments: [{ name: 'code' }], complete: { language: noCompletions } }),
-    );
+    const error = definitionError(() => declarePrompt({ description: 'Review', arguments: [{ name: 'code' }], complete: { language: noCompletions } }));
 
     expect(error.message).toBe('ReviewPrompts.review: prompt "review" completes "language", which is not an argument');
   });
 
   it('accepts a completion for a declared argument', () => {
-    expect(() =>
-      declarePrompt({ description: 'Review', arguments: [{ name: 'language' }], complete: { language: noCompletions } }),
-    ).not.toThrow();
+    expect(() => declarePrompt({ description: 'Review', arguments: [{ name: 'language' }], complete: { language: noCompletions } })).not.toThrow();
   });
 });

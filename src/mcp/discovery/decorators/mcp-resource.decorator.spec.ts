@@ -6,7 +6,6 @@ import { definitionError } from '../../../../test/helpers/definition-error';
 
 const noCompletions = () => [];
 
-
 describe(McpResource.name, () => {
   function declareResource(options: McpResourceOptions) {
     class NoteResources {
@@ -56,9 +55,7 @@ describe(McpResource.name, () => {
   });
 
   it('refuses a completion for a name that is not a template variable', () => {
-    const error = definitionError(() =>
-      declareResource({ uriTemplate: 'notes://{id}', name: 'note', complete: { tenant: noCompletions } }),
-    );
+    const error = definitionError(() => declareResource({ uriTemplate: 'notes://{id}', name: 'note', complete: { tenant: noCompletions } }));
 
     expect(error.message).toContain('NoteResources.note');
     expect(error.message).toContain('"tenant", which is not a variable');

@@ -4,7 +4,6 @@ import type { McpToolOptions } from '../../interfaces/mcp-decorator-options.inte
 import { McpTool } from './mcp-tool.decorator';
 import { definitionError } from '../../../../test/helpers/definition-error';
 
-
 describe(McpTool.name, () => {
   function declareTool(options: McpToolOptions) {
     class WidgetTools {

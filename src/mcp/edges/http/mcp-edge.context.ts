@@ -32,12 +32,7 @@ export class McpEdgeContext {
   }
 
   /** `request` is the framework's request (where guards leave their results), `req`/`res` Node's. */
-  baseContext(
-    request: object,
-    req: IncomingMessage,
-    res: ServerResponse,
-    pathTenantId: string | undefined,
-  ): McpBaseContext {
+  baseContext(request: object, req: IncomingMessage, res: ServerResponse, pathTenantId: string | undefined): McpBaseContext {
     const receivedAt = performance.now();
     this.observeExchange(req, res, pathTenantId);
     this.hosts.assertAllowed(req.headers.host, req.headers.origin);

@@ -143,18 +143,12 @@ export class McpSdkServerFactory {
       this.handle(server, schema, handler, (extra) => resolve(extra).request);
 
     on(ListToolsRequestSchema, (_request, extra) => ({ tools: this.gate.toolsFor(resolve(extra).request) }));
-    on(CallToolRequestSchema, ({ params }, extra) =>
-      this.gate.callTool(params.name, params.arguments, env(extra, params._meta?.progressToken)),
-    );
+    on(CallToolRequestSchema, ({ params }, extra) => this.gate.callTool(params.name, params.arguments, env(extra, params._meta?.progressToken)));
     on(ListResourcesRequestSchema, () => ({ resources: this.registry.listResources() }));
     on(ListResourceTemplatesRequestSchema, () => ({ resourceTemplates: this.registry.listResourceTemplates() }));
-    on(ReadResourceRequestSchema, ({ params }, extra) =>
-      this.gate.readResource(params.uri, env(extra, params._meta?.progressToken)),
-    );
+    on(ReadResourceRequestSchema, ({ params }, extra) => this.gate.readResource(params.uri, env(extra, params._meta?.progressToken)));
     on(ListPromptsRequestSchema, () => ({ prompts: this.registry.listPrompts() }));
-    on(GetPromptRequestSchema, ({ params }, extra) =>
-      this.gate.getPrompt(params.name, params.arguments, env(extra, params._meta?.progressToken)),
-    );
+    on(GetPromptRequestSchema, ({ params }, extra) => this.gate.getPrompt(params.name, params.arguments, env(extra, params._meta?.progressToken)));
     on(CompleteRequestSchema, async ({ params }) => ({
       completion: await this.executor.complete(params.ref, params.argument, params.context?.arguments),
     }));

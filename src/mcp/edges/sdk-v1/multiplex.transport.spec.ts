@@ -310,8 +310,12 @@ describe(MultiplexTransport.name, () => {
       gates.get('first')!();
       await until(() => first.respond.mock.calls.length === 1);
 
-      expect(first.respond).toHaveBeenCalledWith(expect.objectContaining({ id: 1, result: expect.objectContaining({ tools: [expect.objectContaining({ name: 'first' })] }) }));
-      expect(second.respond).toHaveBeenCalledWith(expect.objectContaining({ id: 1, result: expect.objectContaining({ tools: [expect.objectContaining({ name: 'second' })] }) }));
+      expect(first.respond).toHaveBeenCalledWith(
+        expect.objectContaining({ id: 1, result: expect.objectContaining({ tools: [expect.objectContaining({ name: 'first' })] }) }),
+      );
+      expect(second.respond).toHaveBeenCalledWith(
+        expect.objectContaining({ id: 1, result: expect.objectContaining({ tools: [expect.objectContaining({ name: 'second' })] }) }),
+      );
     });
 
     it('carries a handler’s notification to its own exchange and its answer after it', async () => {

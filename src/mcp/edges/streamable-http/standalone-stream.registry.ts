@@ -34,13 +34,7 @@ export class StandaloneStreamRegistry implements OnApplicationShutdown {
    * Opens the session's stream on `res` and follows it; with `lastEventId`, first replays
    * what came after it. False (nothing written) when that id is unknown or expired.
    */
-  async open(
-    sessionId: string,
-    res: ServerResponse,
-    headers: Record<string, string>,
-    lastEventId?: string,
-    lastSequence = -1,
-  ): Promise<boolean> {
+  async open(sessionId: string, res: ServerResponse, headers: Record<string, string>, lastEventId?: string, lastSequence = -1): Promise<boolean> {
     const streamKey = streamKeyOf(sessionId, STANDALONE_STREAM_ID);
     const early: Array<Parameters<StreamCursor['push']>[0]> = [];
     let cursor: StreamCursor | undefined;

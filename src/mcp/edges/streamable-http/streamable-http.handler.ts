@@ -3,21 +3,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpStatus, Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import {
-  InitializeRequestSchema,
-  JSONRPCMessage,
-  LATEST_PROTOCOL_VERSION,
-  SUPPORTED_PROTOCOL_VERSIONS,
-} from '@modelcontextprotocol/sdk/types.js';
+import { InitializeRequestSchema, JSONRPCMessage, LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { LifecycleService } from '../../../lifecycle';
-import {
-  EventStore,
-  McpSession,
-  SessionStore,
-  parseEventId,
-  sessionOfStreamKey,
-  streamKeyOf,
-} from '../../../session';
+import { EventStore, McpSession, SessionStore, parseEventId, sessionOfStreamKey, streamKeyOf } from '../../../session';
 import { InjectMcpOptions, JSONRPC_ERROR } from '../../mcp.constants';
 import {
   InvalidJsonRpcException,
@@ -258,7 +246,8 @@ export class StreamableHttpHandler implements OnModuleInit, OnApplicationShutdow
       events: session ? this.events : undefined,
       protocolVersion:
         headerOf(req, 'mcp-protocol-version') ??
-        ((initialize?.params as { protocolVersion?: string } | undefined)?.protocolVersion ?? session?.protocolVersion),
+        (initialize?.params as { protocolVersion?: string } | undefined)?.protocolVersion ??
+        session?.protocolVersion,
       retryIntervalMs: this.options.retryIntervalMs,
       onStoreError: (error) =>
         this.logger.warn({ msg: 'stream event not stored', sessionId: session?.id, requestId: context.requestId, error: error.message }),
