@@ -14,6 +14,8 @@ const common = {
   setupFiles: ['reflect-metadata'],
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // In-tree modules import the package by its name, as apps that depend on it do.
+  moduleNameMapper: { '^mcp-platform$': '<rootDir>/../src/index.ts', '^mcp-platform/platform$': '<rootDir>/../src/platform.ts' },
 };
 
 module.exports = {
