@@ -48,7 +48,12 @@ describe('a tool module added in-tree, as the README says', () => {
     );
 
     const port = await freePort();
-    server = start(process.execPath, ['dist/main.js'], { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: '' }, { cwd: clone });
+    server = start(
+      process.execPath,
+      ['dist/main.js'],
+      { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: '' },
+      { cwd: clone },
+    );
     const base = `http://127.0.0.1:${port}`;
     await waitFor(async () => (await fetch(`${base}/health/ready`)).status === 200, 30_000, `the in-tree build to be ready:\n${server.output()}`);
 

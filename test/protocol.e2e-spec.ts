@@ -273,8 +273,9 @@ describe('the complete protocol (stateful)', () => {
     const { client } = await connectClient(platform.mcpUrl);
     const controller = new AbortController();
     try {
+      FixtureTools.waiting = false;
       const call = client.callTool({ name: 'fixture_wait_for_cancel', arguments: {} }, undefined, { signal: controller.signal });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await waitFor(() => FixtureTools.waiting, 5000, 'the tool to start');
       controller.abort('user pressed stop');
       await expect(call).rejects.toBeDefined();
       await waitFor(() => FixtureTools.cancelled, 5000, 'the tool to see the cancellation');

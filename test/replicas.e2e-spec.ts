@@ -2,6 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ElicitRequestSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { Redis } from 'ioredis';
 import { INITIALIZE, MCP_ACCEPT, jsonOf, postRaw } from './helpers/platform';
 import { waitFor } from './helpers/processes';
 import { readEvents, textOf } from './helpers/sse';
@@ -218,8 +219,13 @@ describe('sessions expire after MCP_SESSION_TTL_SECONDS of idleness', () => {
     const init = await postRaw(`${set.replicas[0].baseUrl}/mcp`, INITIALIZE);
     const sessionId = init.headers.get('mcp-session-id')!;
     await init.text();
-    // Any request would slide the TTL, so the session is left alone for longer than it.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // Any request would slide the TTL, so the session is left alone until Redis expires it.
+    const probe = new Redis(redis.url);
+    try {
+      await waitFor(async () => (await probe.exists(`mcp:{${sessionId}}:session`)) === 0, 10_000, 'the session to expire in Redis');
+    } finally {
+      probe.disconnect();
+    }
     for (const replica of set.replicas) {
       const response = await postRaw(`${replica.baseUrl}/mcp`, { jsonrpc: '2.0', id: 1, method: 'ping' }, { 'mcp-session-id': sessionId });
       expect(response.status).toBe(404);

@@ -1,13 +1,12 @@
 import { existsSync } from 'node:fs';
 import { cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { z } from 'zod';
 import { MASK, isSecretName, maskHeaders, maskUrlCredentials } from '../../common/secret-mask';
-import type { AppConfig } from '../../config/app-config';
-import { InjectAppConfig } from '../../config/config.constants';
-import { McpTool, McpToolContext, McpToolError } from '../../mcp';
+import { InjectMcpOptions, McpModuleOptions, McpTool, McpToolContext, McpToolError } from '../../mcp';
 import { McpRegistry } from '../../mcp/discovery/mcp.registry';
+import { RedisConnection } from '../../redis';
 import { InjectSessionStore, SessionStore } from '../../session';
 import { PLATFORM_VERSION } from '../../version';
 import { GOATS } from './goats';
@@ -59,9 +58,11 @@ const RUNTIME_VARIABLES = ['NODE_ENV', 'TZ', 'NODE_OPTIONS', 'HOSTNAME'];
 @Injectable()
 export class DiagnosticsTools {
   constructor(
-    @InjectAppConfig() private readonly config: AppConfig,
+    // What the MCP edge runs with (hosts, origins, sessions, node), not the whole config.
+    @InjectMcpOptions() private readonly mcp: McpModuleOptions,
     @InjectSessionStore() private readonly sessions: SessionStore,
     private readonly registry: McpRegistry,
+    @Optional() @Inject(RedisConnection) private readonly redis?: RedisConnection,
   ) {}
 
   @McpTool({
@@ -212,7 +213,7 @@ export class DiagnosticsTools {
   corsAnalysis(_input: object, context: McpToolContext): string {
     const h = context.headers;
     const origin = h.origin;
-    const { allowedHosts, allowedOrigins } = this.config.http;
+    const { allowedHosts, allowedOrigins } = this.mcp;
     const originHost = origin ? safeHostname(origin) : undefined;
     const allowed =
       origin === undefined ||
@@ -262,8 +263,8 @@ export class DiagnosticsTools {
     return report('🔧 Environment Configuration (Sanitized)', [
       section('🌟 Platform Configuration:', [
         ...platformLines,
-        `(effective) session mode: ${this.config.sessions.mode}, TTL ${this.config.sessions.ttlSeconds}s`,
-        `(effective) node id: ${this.config.nodeId}`,
+        `(effective) session mode: ${this.mcp.sessionMode}, TTL ${this.mcp.sessionTtlSeconds}s`,
+        `(effective) node id: ${this.mcp.nodeId}`,
       ]),
       section('🔐 Sensitive Values (Hidden):', secretLines),
       section('📊 Runtime Environment:', [...runtimeLines, `Node.js: ${process.version}`]),
@@ -279,7 +280,7 @@ export class DiagnosticsTools {
     let storeHealthy = true;
     try {
       const active = await this.sessions.count();
-      store = `✅ ${this.config.redisUrl ? 'Redis' : 'in-memory'} (${active} active sessions)`;
+      store = `✅ ${this.redis ? 'Redis' : 'in-memory'} (${active} active sessions)`;
     } catch (error) {
       storeHealthy = false;
       store = `❌ unreachable (${(error as Error).message})`;

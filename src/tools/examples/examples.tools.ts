@@ -1,9 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
-import type { AppConfig } from '../../config/app-config';
-import { InjectAppConfig } from '../../config/config.constants';
-import { McpNotifier, McpPrompt, McpResource, McpTool, McpToolContext } from '../../mcp';
+import { InjectMcpOptions, McpModuleOptions, McpNotifier, McpPrompt, McpResource, McpTool, McpToolContext } from '../../mcp';
 import { PLATFORM_VERSION } from '../../version';
 import { EXAMPLE_DOCS } from './examples.docs';
 
@@ -25,7 +23,7 @@ export class ExamplesTools {
   private counter = 0;
 
   constructor(
-    @InjectAppConfig() private readonly config: AppConfig,
+    @InjectMcpOptions() private readonly mcp: McpModuleOptions,
     private readonly notifier: McpNotifier,
   ) {}
 
@@ -59,7 +57,7 @@ export class ExamplesTools {
       name: 'mcp-platform',
       version: PLATFORM_VERSION,
       nodeId: context.nodeId,
-      sessionMode: this.config.sessions.mode,
+      sessionMode: this.mcp.sessionMode,
       tenantId: context.tenantId ?? null,
     });
   }
