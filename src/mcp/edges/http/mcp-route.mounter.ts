@@ -1,8 +1,11 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { ApplicationConfig, HttpAdapterHost } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { ExternalContextCreator } from '@nestjs/core/helpers/external-context-creator';
 import { JsonRpcExceptionFilter } from './json-rpc-exception.filter';
+import { InjectMcpOptions, JSONRPC_ERROR } from '../../mcp.constants';
+import { JsonRpcHttpException, ParseErrorException, PayloadTooLargeException } from '../../mcp.exception';
+import type { McpModuleOptions } from '../../mcp-module-options.interface';
 
 /** The framework's request and reply (Express: Node's own; Fastify: wrappers). */
 export type FrameworkRequest = { params?: Record<string, string | undefined>; body?: unknown };
@@ -43,6 +46,7 @@ export class McpRouteMounter {
     private readonly adapterHost: HttpAdapterHost,
     private readonly contextCreator: ExternalContextCreator,
     private readonly appConfig: ApplicationConfig,
+    @InjectMcpOptions() private readonly options: McpModuleOptions,
   ) {}
 
   /** The path as clients see it: under the global prefix. */
@@ -61,13 +65,38 @@ export class McpRouteMounter {
     const adapter = this.adapterHost.httpAdapter;
     const express = adapter.getType() === 'express' ? (adapter.getInstance() as { router?: { stack: ExpressLayer[] } }) : undefined;
     const before = express?.router?.stack.length ?? 0;
+    const fastify = adapter.getType() === 'fastify' ? (adapter.getInstance() as FastifyLike) : undefined;
     for (const route of routes) {
       const run = this.route(this.guarded(owner, route));
-      for (const path of route.paths) adapter[route.verb](this.fullPath(path), run);
+      for (const path of route.paths) {
+        if (fastify) this.mountOnFastify(fastify, route.verb, this.fullPath(path), run);
+        else adapter[route.verb](this.fullPath(path), run);
+      }
     }
     if (express?.router) moveBeforeBodyParsers(express.router.stack, before);
     const described = routes.map((route) => `${route.verb.toUpperCase()} ${route.paths.map((path) => this.fullPath(path)).join(', ')}`);
     this.logger.log(`Mapped ${described.join('; ')}`);
+  }
+
+  /**
+   * Fastify parses bodies before any handler when the host left Nest's parsers on: the
+   * route gets the MCP body limit, and the parser's refusals get JSON-RPC answers.
+   */
+  private mountOnFastify(
+    fastify: FastifyLike,
+    verb: McpRoute['verb'],
+    url: string,
+    run: (request: FrameworkRequest, reply: FrameworkReply) => void,
+  ): void {
+    fastify.route({
+      method: verb.toUpperCase(),
+      url,
+      bodyLimit: this.options.bodyLimitBytes,
+      handler: run,
+      errorHandler: (error: { statusCode?: number; code?: string; message: string }, request: FrameworkRequest, reply: FrameworkReply) => {
+        this.filter.catch(fromFastifyError(error, this.options.bodyLimitBytes), new ExecutionContextHost([request, reply]));
+      },
+    });
   }
 
   /** The route behind its owner's guards and the global ones, as Nest runs them for a controller. */
@@ -91,6 +120,24 @@ export class McpRouteMounter {
       run(request, reply).catch((error: unknown) => this.filter.catch(error, new ExecutionContextHost([request, reply])));
     };
   }
+}
+
+interface FastifyLike {
+  route(options: Record<string, unknown>): unknown;
+}
+
+/** Fastify's body-parsing refusals, as the MCP edge answers them when it reads bodies itself. */
+function fromFastifyError(error: { statusCode?: number; code?: string; message: string }, limit: number): unknown {
+  if (error.statusCode === HttpStatus.PAYLOAD_TOO_LARGE) return new PayloadTooLargeException(limit);
+  if (error.code?.startsWith('FST_ERR_CTP_') && error.statusCode === HttpStatus.BAD_REQUEST) return new ParseErrorException();
+  if (error.statusCode === HttpStatus.UNSUPPORTED_MEDIA_TYPE) {
+    return new JsonRpcHttpException(
+      HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+      JSONRPC_ERROR.SERVER_ERROR,
+      'Unsupported Media Type: Content-Type must be application/json',
+    );
+  }
+  return error;
 }
 
 /** Moves the layers added since `from` ahead of the first body parser (or route), if any. */
