@@ -1,5 +1,7 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { generateApiKey } from '../src/auth/api-key.generator';
 import { INITIALIZE, RunningPlatform, connectClient, jsonOf, postRaw, readMessages, startPlatform } from './helpers/platform';
@@ -223,6 +225,19 @@ describe.each(['express', 'fastify'] as const)('a tool with its own rate limit (
     const other = await postRaw(platform.mcpUrl, call('add', { a: 1, b: 1 }), headers);
     expect(other.status).toBe(200);
     await other.text();
+  });
+
+  it('holds the tool’s limit on the legacy SSE transport too (one gate for every edge)', async () => {
+    // Another tenant: a caller of its own, with a fresh quota.
+    const client = new Client({ name: 'legacy-quota', version: '1.0.0' });
+    await client.connect(new SSEClientTransport(new URL(`${platform.baseUrl}/tenants/legacy/sse`)));
+    try {
+      await client.callTool({ name: 'fixture_quota', arguments: {} });
+      await client.callTool({ name: 'fixture_quota', arguments: {} });
+      await expect(client.callTool({ name: 'fixture_quota', arguments: {} })).rejects.toMatchObject({ code: -32004 });
+    } finally {
+      await client.close();
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { McpRegistry, RegisteredTool } from '../discovery/mcp.registry';
 import { compileSchema } from '../discovery/schema/input-schema';
 import type { McpAccessPolicy, McpToolQuota } from '../interfaces/mcp-access-policy.interface';
@@ -10,7 +11,8 @@ import { MCP_DEFAULT_OPTIONS } from '../mcp.module-definition';
 import { McpCallEnvironment, McpExecutor } from './mcp.executor';
 import { McpToolGate } from './mcp-tool.gate';
 
-function tool(name: string, handler: () => unknown): RegisteredTool {
+function tool(name: string, run: () => unknown): RegisteredTool {
+  const handler = async () => run();
   const input = compileSchema(undefined);
   return {
     where: `GateTools.${name}`,
@@ -151,6 +153,7 @@ describe(McpToolGate.name, () => {
       }),
     );
     const sut = gateWith(policyWith());
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
 
     await expect(sut.callTool('broken', {}, environment())).resolves.toMatchObject({ isError: true });
 
