@@ -354,6 +354,27 @@ describe(MultiplexTransport.name, () => {
       expect(exchange.respond).toHaveBeenCalledWith({ jsonrpc: '2.0', id: 'r', result: { tools: [] } });
     });
 
+    it('tells the client of a server→client request the handler gave up on, by the id the client knows', async () => {
+      server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => {
+        const controller = new AbortController();
+        const asked = extra.sendRequest({ method: 'ping' }, EmptyResultSchema, { signal: controller.signal });
+        controller.abort('gave up');
+        await asked.catch(() => undefined);
+        return { tools: [] };
+      });
+      await server.connect(sut);
+      const exchange = exchangeFake();
+      sut.dispatch(request('r'), flightFor(exchange, 'r', 'sess-1'), {});
+
+      await until(() => exchange.respond.mock.calls.length === 1);
+
+      const written = exchange.write.mock.calls.map(([message]) => message as Message);
+      expect(written[0]).toMatchObject({ method: 'ping', id: 'node-a.1' });
+      expect(written[1]).toMatchObject({ method: 'notifications/cancelled', params: { requestId: 'node-a.1' } });
+      // No answer is awaited any more: a late one is not delivered.
+      expect(await router.deliverResponse('sess-1', { jsonrpc: '2.0', id: 'node-a.1', result: {} })).toBe(false);
+    });
+
     it('aborts the handler of a cancelled request and sends no answer', async () => {
       let signal: AbortSignal | undefined;
       server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => {

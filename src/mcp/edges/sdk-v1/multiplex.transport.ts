@@ -14,8 +14,8 @@ export interface InFlight {
   clientId: string | number;
   context: McpRequestContext;
   holder: SessionHolder;
-  /** Ids of server→client requests sent for it, released when it ends. */
-  routedIds?: string[];
+  /** Server→client requests sent for it: the SDK's id → the routable id the client saw. */
+  routed?: Map<string | number, string>;
 }
 
 /**
@@ -96,14 +96,28 @@ export class MultiplexTransport implements Transport {
       const routedId = this.router.registerOutbound(sessionId, (response) => {
         this.onmessage?.({ ...response, id: protocolId } as unknown as JSONRPCMessage);
       });
-      (related.routedIds ??= []).push(routedId);
+      (related.routed ??= new Map()).set(protocolId as string | number, routedId);
       related.exchange.write({ ...outgoing, id: routedId });
       return;
     }
+    if (outgoing.method === 'notifications/cancelled') return this.cancelOutbound(related, outgoing);
     related.exchange.write(outgoing);
   }
 
+  /**
+   * The SDK gave up on a server→client request (a tool's timeout or abort): the client knows
+   * that request by its routable id, and no answer is awaited any more.
+   */
+  private cancelOutbound(flight: InFlight, notification: Message): void {
+    const params = (notification.params ?? {}) as { requestId?: string | number };
+    const routedId = params.requestId === undefined ? undefined : flight.routed?.get(params.requestId);
+    if (routedId === undefined) return flight.exchange.write(notification);
+    flight.routed!.delete(params.requestId!);
+    this.router.releaseOutbound(routedId);
+    flight.exchange.write({ ...notification, params: { ...params, requestId: routedId } });
+  }
+
   private release(flight: InFlight): void {
-    for (const id of flight.routedIds ?? []) this.router.releaseOutbound(id);
+    for (const id of flight.routed?.values() ?? []) this.router.releaseOutbound(id);
   }
 }
