@@ -41,6 +41,8 @@ interface ExpressLayer {
 export class McpRouteMounter {
   private readonly logger = new Logger('McpHttp');
   private readonly filter = new JsonRpcExceptionFilter();
+  /** Where the MCP routes mounted so far end in Express's stack: the next ones follow them. */
+  private expressBlockEnd?: number;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -73,7 +75,7 @@ export class McpRouteMounter {
         else adapter[route.verb](this.fullPath(path), run);
       }
     }
-    if (express?.router) moveBeforeBodyParsers(express.router.stack, before);
+    if (express?.router) this.expressBlockEnd = moveAheadOfRoutes(express.router.stack, before, this.expressBlockEnd);
     const described = routes.map((route) => `${route.verb.toUpperCase()} ${route.paths.map((path) => this.fullPath(path)).join(', ')}`);
     this.logger.log(`Mapped ${described.join('; ')}`);
   }
@@ -140,11 +142,17 @@ function fromFastifyError(error: { statusCode?: number; code?: string; message: 
   return error;
 }
 
-/** Moves the layers added since `from` ahead of the first body parser (or route), if any. */
-function moveBeforeBodyParsers(stack: ExpressLayer[], from: number): void {
+/**
+ * Moves the layers added since `from` ahead of the first body parser or route — after the
+ * MCP routes mounted before them (`blockEnd`), so they stay in mounting order, Streamable
+ * HTTP first. Returns where the MCP routes now end.
+ */
+function moveAheadOfRoutes(stack: ExpressLayer[], from: number, blockEnd: number | undefined): number {
   const added = stack.splice(from);
-  const index = stack.findIndex((layer) => BODY_PARSERS.has(layer.name ?? '') || layer.route !== undefined);
-  stack.splice(index === -1 ? stack.length : index, 0, ...added);
+  const first = stack.findIndex((layer) => BODY_PARSERS.has(layer.name ?? '') || layer.route !== undefined);
+  const index = blockEnd ?? (first === -1 ? stack.length : first);
+  stack.splice(index, 0, ...added);
+  return index + added.length;
 }
 
 /** `/tenants/:tenantId` + `/mcp` → `/tenants/:tenantId/mcp`, whatever slashes each has. */
