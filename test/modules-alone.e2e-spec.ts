@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Injectable, Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { getStorageToken } from '@nestjs/throttler';
 import {
   AuthModule,
   CredentialVerifier,
@@ -15,6 +16,7 @@ import {
   SessionStore,
   TenantModule,
   TenantResolver,
+  ThrottlerStorage,
 } from '../src';
 import { waitFor } from './helpers/processes';
 import { RedisServer, startRedis } from './helpers/redis';
@@ -92,6 +94,12 @@ describe('each module, alone', () => {
     expect(shared.get(SessionStore).constructor.name).toBe('RedisSessionStore');
     expect(shared.get(EventStore).constructor.name).toBe('RedisEventStore');
     expect(shared.get(MessageBus).constructor.name).toBe('RedisMessageBus');
+  });
+
+  it('AuthModule takes a rate-limit storage of the app’s own', async () => {
+    const storage: ThrottlerStorage = { increment: jest.fn() };
+    const app = await boot(AuthModule.forRoot({ throttlerStorage: storage }));
+    expect(app.get(getStorageToken())).toBe(storage);
   });
 
   it('the ports have the tokens the package exports', async () => {

@@ -1,4 +1,5 @@
 import type { Type } from '@nestjs/common';
+import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { ApiKeyConfig, JwtConfig, RateLimitConfig, TenantConfig } from '../config/auth-config';
 import type { CredentialVerifier } from './credential-verifier.interface';
 
@@ -14,4 +15,6 @@ export interface AuthModuleOptions {
   rateLimit?: { default?: RateLimitConfig; anonymous?: RateLimitConfig };
   /** Replaces the API-key/JWT verifier. */
   credentialVerifier?: Type<CredentialVerifier>;
+  /** Where rate-limit counters live. @default Redis when RedisModule is imported, else this process */
+  throttlerStorage?: ThrottlerStorage;
 }

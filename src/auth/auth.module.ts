@@ -35,7 +35,7 @@ export class AuthModule {
           inject: [{ token: RedisConnection, optional: true }],
           useFactory: (redis?: RedisConnection) => ({
             throttlers: throttlers(options),
-            storage: redis ? new RedisThrottlerStorage(redis.client, redis.keyPrefix) : new MemoryThrottlerStorage(),
+            storage: options.throttlerStorage ?? (redis ? new RedisThrottlerStorage(redis.client, redis.keyPrefix) : new MemoryThrottlerStorage()),
           }),
         }),
       ],
