@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config';
-import { maskHeaders } from '../common/secret-mask';
+import { maskHeaders, maskQuery } from '../common/secret-mask';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -46,7 +46,7 @@ export class LoggingModule {
               req: (req: { id: unknown; method: string; url: string; headers: Record<string, string | undefined> }) => ({
                 id: req.id,
                 method: req.method,
-                url: req.url,
+                url: maskQuery(req.url),
                 headers: maskHeaders(req.headers),
               }),
             },

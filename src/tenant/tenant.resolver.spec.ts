@@ -26,8 +26,12 @@ describe(DefaultTenantResolver.name, () => {
       expect(sut.resolve('acme', { 'x-tenant-id': 'acme' }, { tenantId: 'acme' })).toEqual({ tenantId: 'acme' });
     });
 
-    it('prefers the path over the gateway header when the credential is bound to no tenant', () => {
-      expect(sut.resolve('acme', { 'x-tenant-id': 'globex' }).tenantId).toBe('acme');
+    it('refuses (403) a path that contradicts the trusted gateway’s tenant, even for a credential bound to none', () => {
+      expect(() => sut.resolve('globex', { 'x-tenant-id': 'acme' })).toThrow(ForbiddenException);
+    });
+
+    it('accepts a path that names the gateway’s tenant', () => {
+      expect(sut.resolve('acme', { 'x-tenant-id': 'acme' }).tenantId).toBe('acme');
     });
 
     it('takes the credential’s tenant when the path names none', () => {

@@ -25,6 +25,10 @@ export class DefaultTenantResolver implements TenantResolver {
     if (pathTenantId !== undefined && !TENANT_ID_PATTERN.test(pathTenantId)) throw new InvalidTenantIdException('path');
     const headerTenant = this.trustHeaders ? first(headers[TENANT_HEADER]) : undefined;
     if (headerTenant !== undefined && !TENANT_ID_PATTERN.test(headerTenant)) throw new InvalidTenantIdException('header');
+    // A trusted gateway vouched for one tenant: a path naming another is not a choice to make.
+    if (headerTenant !== undefined && pathTenantId !== undefined && headerTenant !== pathTenantId) {
+      throw new ForbiddenException(`Forbidden: the gateway's tenant ${headerTenant} is not the path's tenant ${pathTenantId}`);
+    }
     const bound = binding.tenantId;
     if (bound !== undefined) {
       for (const claimed of [pathTenantId, headerTenant]) {

@@ -3,6 +3,7 @@ import { HttpStatus, Injectable, Logger, OnApplicationShutdown, OnModuleInit } f
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { withoutSecretHeaders } from '../../../common/secret-mask';
 import { LifecycleService } from '../../../lifecycle';
 import { BUS_CHANNELS, McpSession, MessageBus, SessionStore } from '../../../session';
 import { McpPorts } from '../../mcp.ports';
@@ -119,7 +120,7 @@ export class LegacySseHandler implements OnModuleInit, OnApplicationShutdown {
       const receivers =
         holder === this.options.nodeId
           ? 0
-          : await this.bus.publish(BUS_CHANNELS.node(holder), { type: 'legacy', sessionId, messages, headers: base.headers });
+          : await this.bus.publish(BUS_CHANNELS.node(holder), { type: 'legacy', sessionId, messages, headers: withoutSecretHeaders(base.headers) });
       if (receivers === 0) throw new JsonRpcHttpException(HttpStatus.GONE, JSONRPC_ERROR.SERVER_ERROR, McpMessages.LEGACY_STREAM_GONE);
     }
     res.writeHead(HttpStatus.ACCEPTED).end('Accepted');

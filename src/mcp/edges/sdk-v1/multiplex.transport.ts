@@ -71,8 +71,13 @@ export class MultiplexTransport implements Transport {
     };
   }
 
-  /** Hands a client notification (no id) to the SDK server. */
+  /**
+   * Hands a client notification (no id) to the SDK server. Never a cancellation: the SDK
+   * would read its `requestId` as one of this process's internal ids, which any caller could
+   * guess; the platform routes cancellations to the sender's own requests itself.
+   */
   notify(notification: Message): void {
+    if (notification.method === 'notifications/cancelled') return;
     this.onmessage?.(notification as unknown as JSONRPCMessage);
   }
 

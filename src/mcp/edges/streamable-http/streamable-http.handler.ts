@@ -102,6 +102,13 @@ export class StreamableHttpHandler implements OnModuleInit, OnApplicationShutdow
     const messages = (Array.isArray(body) ? body : [body]) as unknown as Message[];
     if (!this.stateful) {
       const context = { ...base, sessionId: headerOf(req, SESSION_HEADER) };
+      // Cancellations reach the sender's own requests only (same caller and tenant).
+      const rest = await this.routeToExchanges(statelessScope(context), messages);
+      if (rest.length === 0) {
+        res.writeHead(HttpStatus.ACCEPTED).end();
+        return;
+      }
+      if (rest.length !== messages.length) body = (Array.isArray(body) ? rest : rest[0]) as unknown as JSONRPCMessage | JSONRPCMessage[];
       return this.serve(req, res, body, context, undefined, messages);
     }
 
@@ -257,7 +264,7 @@ export class StreamableHttpHandler implements OnModuleInit, OnApplicationShutdow
     const cancels = requests.map((message) => {
       const clientId = message.id as string | number;
       const cancel = this.mux.dispatch(message, { exchange, clientId, context, holder }, context.headers);
-      if (session) releases.push(this.router.registerInbound(session.id, clientId, () => cancel()));
+      releases.push(this.router.registerInbound(session?.id ?? statelessScope(context), clientId, () => cancel()));
       return cancel;
     });
     // A resumable answer outlives its connection: the work goes on and the client resumes.
@@ -316,6 +323,11 @@ export class StreamableHttpHandler implements OnModuleInit, OnApplicationShutdow
 function contextOf(base: McpBaseContext, session: McpSession | undefined): McpRequestContext {
   if (!session) return base;
   return { ...base, sessionId: session.id, client: session.clientInfo, protocolVersion: session.protocolVersion };
+}
+
+/** Whose requests a stateless cancellation may reach: the same caller's, in the same tenant. */
+function statelessScope(context: McpRequestContext): string {
+  return `stateless\u0000${context.principal?.id ?? 'anonymous'}\u0000${context.tenantId ?? ''}`;
 }
 
 function headerOf(req: IncomingMessage, name: string): string | undefined {

@@ -1,0 +1,110 @@
+import { generateApiKey } from '../src/auth/api-key.generator';
+import { FixtureTools, FixtureToolsModule } from './fixtures/fixture-tools.module';
+import { RunningPlatform, connectClient, postRaw, readMessages, startPlatform } from './helpers/platform';
+import { waitFor } from './helpers/processes';
+
+const cancel = (requestId: string | number) => ({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId, reason: 'hostile' } });
+const waitCall = (id: number) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'fixture_wait_for_cancel', arguments: {} } });
+
+/** Defects a security review found, each with the test that failed before its fix. */
+describe('security regressions', () => {
+  describe('cancellation in stateless mode reaches the sender’s own requests only', () => {
+    let platform: RunningPlatform;
+
+    beforeAll(async () => {
+      platform = await startPlatform({ sessions: { mode: 'stateless' } }, [FixtureToolsModule]);
+    });
+
+    afterAll(async () => {
+      await platform?.close();
+    });
+
+    it('ignores another tenant’s cancellations, whatever ids it guesses, and honours the caller’s own', async () => {
+      FixtureTools.waiting = false;
+      FixtureTools.cancelled = false;
+      const victim = postRaw(`${platform.baseUrl}/tenants/acme/mcp`, waitCall(1), {}).then((response) => readMessages(response));
+      await waitFor(() => FixtureTools.waiting, 5000, 'the victim’s call to start');
+
+      // Single notifications and a batch, with the client's id and the guessable internal ones.
+      for (let id = 0; id <= 20; id += 1) {
+        const response = await postRaw(`${platform.baseUrl}/tenants/evil/mcp`, cancel(id));
+        expect(response.status).toBe(202);
+      }
+      const batch = await postRaw(`${platform.baseUrl}/tenants/evil/mcp`, [cancel(1), cancel('1'), cancel(2)]);
+      expect(batch.status).toBe(202);
+      // Give a wrongly routed cancellation every chance to land.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(FixtureTools.cancelled).toBe(false);
+
+      await postRaw(`${platform.baseUrl}/tenants/acme/mcp`, cancel(1));
+      await waitFor(() => FixtureTools.cancelled, 5000, 'the owner’s cancellation');
+      await victim.catch(() => undefined);
+    });
+  });
+
+  describe('a trusted gateway’s tenant and the path', () => {
+    const gatewayKey = generateApiKey();
+    let platform: RunningPlatform;
+
+    beforeAll(async () => {
+      platform = await startPlatform({
+        gateway: { trustTenantHeaders: true },
+        auth: { apiKeys: [{ id: 'gateway', hash: gatewayKey.hash, permissions: ['*'] }] },
+      });
+    });
+
+    afterAll(async () => {
+      await platform?.close();
+    });
+
+    it('refuses a path naming another tenant than the gateway’s X-Tenant-Id (403), even for an unbound credential', async () => {
+      const response = await postRaw(
+        `${platform.baseUrl}/tenants/globex/mcp`,
+        { jsonrpc: '2.0', id: 1, method: 'ping' },
+        {
+          'x-api-key': gatewayKey.key,
+          'x-tenant-id': 'acme',
+        },
+      );
+      expect(response.status).toBe(403);
+      await response.text();
+    });
+
+    it('serves a path that names the gateway’s tenant', async () => {
+      const { client } = await connectClient(`${platform.baseUrl}/tenants/acme/mcp`, { headers: { 'x-api-key': gatewayKey.key, 'x-tenant-id': 'acme' } });
+      try {
+        await expect(client.ping()).resolves.toBeDefined();
+      } finally {
+        await client.close();
+      }
+    });
+  });
+
+  describe('secrets in diagnostics', () => {
+    let platform: RunningPlatform;
+    const previous = process.env.MCP_METRICS_KEY;
+
+    beforeAll(async () => {
+      process.env.MCP_METRICS_KEY = 'metrics-key-that-must-not-show';
+      platform = await startPlatform({ auth: { apiKeys: [] } });
+    });
+
+    afterAll(async () => {
+      await platform?.close();
+      if (previous === undefined) delete process.env.MCP_METRICS_KEY;
+      else process.env.MCP_METRICS_KEY = previous;
+    });
+
+    it('never shows MCP_METRICS_KEY in the environment dump', async () => {
+      const { client } = await connectClient(platform.mcpUrl);
+      try {
+        const result = await client.callTool({ name: 'environmentDump', arguments: {} });
+        const text = (result.content as Array<{ text: string }>)[0].text;
+        expect(text).toContain('MCP_METRICS_KEY');
+        expect(text).not.toContain('metrics-key-that-must-not-show');
+      } finally {
+        await client.close();
+      }
+    });
+  });
+});
