@@ -47,12 +47,12 @@ describe.each(['express', 'fastify'] as const)('authentication, tenancy, permiss
     await platform?.close();
   });
 
-  it('refuses a request without credentials with 401 and a WWW-Authenticate naming the resource metadata', async () => {
+  it('refuses a request without credentials with 401 and a Bearer challenge, without resource metadata (API keys only)', async () => {
     const response = await postRaw(platform.mcpUrl, INITIALIZE);
     expect(response.status).toBe(401);
     const challenge = response.headers.get('www-authenticate')!;
     expect(challenge).toContain('Bearer realm="mcp"');
-    expect(challenge).toMatch(/resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource"/);
+    expect(challenge).not.toContain('resource_metadata');
     expect((await jsonOf(response)).error.code).toBe(-32000);
   });
 
@@ -75,10 +75,10 @@ describe.each(['express', 'fastify'] as const)('authentication, tenancy, permiss
     }
   });
 
-  it('serves RFC 9728 protected-resource metadata without credentials', async () => {
+  it('serves no RFC 9728 metadata when no OAuth authorization server is configured', async () => {
     const response = await fetch(`${platform.baseUrl}/.well-known/oauth-protected-resource`);
-    expect(response.status).toBe(200);
-    expect(await jsonOf<object>(response)).toMatchObject({ resource: `${platform.baseUrl}/mcp`, bearer_methods_supported: ['header'] });
+    expect(response.status).toBe(404);
+    await response.text();
   });
 
   it('keeps health and metrics public', async () => {

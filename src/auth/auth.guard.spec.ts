@@ -122,12 +122,12 @@ describe(AuthGuard.name, () => {
   });
 
   describe('authentication', () => {
-    it('refuses a request without credentials with 401 and a Bearer challenge naming the resource metadata', async () => {
+    it('refuses a request without credentials with 401 and a Bearer challenge (no resource metadata with API keys alone)', async () => {
       const { context, res } = contextFor();
 
       const error = await refusalOf(sut, context);
 
-      const challenge = 'Bearer realm="mcp", resource_metadata="http://mcp.example.com/.well-known/oauth-protected-resource"';
+      const challenge = 'Bearer realm="mcp"';
       expect(error).toBeInstanceOf(AuthenticationRequiredException);
       expect(error.getStatus()).toBe(401);
       expect((error as AuthenticationRequiredException).wwwAuthenticate).toBe(challenge);
@@ -140,10 +140,7 @@ describe(AuthGuard.name, () => {
       const error = await refusalOf(sut, context);
 
       expect(error.getStatus()).toBe(401);
-      expect(res.header).toHaveBeenCalledWith(
-        'WWW-Authenticate',
-        expect.stringMatching(/^Bearer realm="mcp", resource_metadata="[^"]+", error="invalid_token"$/),
-      );
+      expect(res.header).toHaveBeenCalledWith('WWW-Authenticate', expect.stringMatching(/^Bearer realm="mcp", error="invalid_token"$/));
     });
 
     it('refuses an unknown bearer token with 401', async () => {
@@ -161,7 +158,20 @@ describe(AuthGuard.name, () => {
       expect(res.setHeader).toHaveBeenCalledWith('WWW-Authenticate', expect.stringContaining('Bearer realm="mcp"'));
     });
 
+    it('names the resource metadata when an OAuth issuer (JWT) is configured', async () => {
+      sut = guardWith(await verifierWith({ apiKeys: API_KEYS, jwt: { issuer: ISSUER, secret: JWT_SECRET } }), undefined, audit);
+      const { context, res } = contextFor();
+
+      await refusalOf(sut, context);
+
+      expect(res.header).toHaveBeenCalledWith(
+        'WWW-Authenticate',
+        'Bearer realm="mcp", resource_metadata="http://mcp.example.com/.well-known/oauth-protected-resource"',
+      );
+    });
+
     it('points the challenge at the origin the client used behind a proxy', async () => {
+      sut = guardWith(await verifierWith({ apiKeys: API_KEYS, jwt: { issuer: ISSUER, secret: JWT_SECRET } }), undefined, audit);
       const { context, res } = contextFor({ headers: { 'x-forwarded-proto': 'https, http', host: 'api.example.com' } });
 
       await refusalOf(sut, context);
@@ -257,6 +267,27 @@ describe(AuthGuard.name, () => {
 
       expect(res.header).toHaveBeenCalledWith('WWW-Authenticate', expect.stringContaining('error="invalid_token"'));
       expect(audit.refused).toHaveBeenCalledWith(expect.objectContaining({ who: 'jwt:unknown', status: 401 }));
+    });
+
+    it('refuses a JWT without exp unless told not to (auth.jwt.requireExp: false)', async () => {
+      const forever = await new SignJWT({ sub: 'alice' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer(ISSUER)
+        .sign(new TextEncoder().encode(JWT_SECRET));
+      sut = guardWith(await verifierWith({ jwt: { issuer: ISSUER, secret: JWT_SECRET } }), undefined, audit);
+
+      expect((await refusalOf(sut, contextFor({ headers: { authorization: `Bearer ${forever}` } }).context)).getStatus()).toBe(401);
+
+      sut = guardWith(await verifierWith({ jwt: { issuer: ISSUER, secret: JWT_SECRET, requireExp: false } }), undefined, audit);
+      await expect(sut.canActivate(contextFor({ headers: { authorization: `Bearer ${forever}` } }).context)).resolves.toBe(true);
+    });
+
+    it('refuses a JWT that names no subject, rather than sharing one principal among all such tokens', async () => {
+      sut = guardWith(await verifierWith({ jwt: { issuer: ISSUER, secret: JWT_SECRET } }), undefined, audit);
+      const nobody = await jwt({ tenant: 'acme' });
+
+      expect((await refusalOf(sut, contextFor({ headers: { authorization: `Bearer ${nobody}` } }).context)).getStatus()).toBe(401);
+      expect(audit.refused).toHaveBeenCalledWith(expect.objectContaining({ why: 'token has no sub claim' }));
     });
 
     it('audits an expired JWT as expired, not merely invalid', async () => {

@@ -68,7 +68,8 @@ export class AuthGuard implements CanActivate {
     const missing = result.outcome === 'missing';
     const challenge = [
       'Bearer realm="mcp"',
-      `resource_metadata="${this.baseUrl(req)}${WELL_KNOWN_RESOURCE_PATH}"`,
+      // Only OAuth clients can use the metadata: with API keys alone it names no authorization server.
+      ...(this.verifier.jwtConfig ? [`resource_metadata="${this.baseUrl(req)}${WELL_KNOWN_RESOURCE_PATH}"`] : []),
       ...(missing ? [] : ['error="invalid_token"']),
     ].join(', ');
     setResponseHeader(res, 'WWW-Authenticate', challenge);

@@ -83,7 +83,13 @@ export class ConfiguredCredentialVerifier implements CredentialVerifier, OnModul
         ...(jwt.audience !== undefined && { audience: jwt.audience }),
         ...(jwt.algorithms && { algorithms: jwt.algorithms }),
       });
-      return { outcome: 'authenticated', principal: this.principalOf(payload, jwt) };
+      // A token that never expires, or that names nobody, is not a credential to accept.
+      if (jwt.requireExp !== false && payload.exp === undefined) return { outcome: 'invalid', reason: 'token has no exp claim', credential: 'jwt' };
+      const principal = this.principalOf(payload, jwt);
+      if (principal.userId === undefined) {
+        return { outcome: 'invalid', reason: `token has no ${jwt.userClaim ?? 'sub'} claim`, credential: 'jwt' };
+      }
+      return { outcome: 'authenticated', principal };
     } catch (error) {
       const expired = (error as { code?: string }).code === 'ERR_JWT_EXPIRED';
       return { outcome: 'invalid', reason: (error as Error).message, credential: 'jwt', ...(expired && { expired }) };

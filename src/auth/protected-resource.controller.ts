@@ -12,15 +12,16 @@ export class ProtectedResourceController {
   @Public()
   @Get(WELL_KNOWN_RESOURCE_PATH.slice(1))
   metadata(@Req() req: IncomingMessage): Record<string, unknown> {
-    if (!this.verifier.enabled) throw new NotFoundException('Authentication is off');
     const jwt = this.verifier.jwtConfig;
+    // Served only where a client could use it: with an authorization server (JWT) configured.
+    if (!this.verifier.enabled || !jwt) throw new NotFoundException('No OAuth authorization server is configured');
     const proto = String(req.headers['x-forwarded-proto'] ?? 'http')
       .split(',')[0]
       .trim();
     const resource = jwt?.resource ?? `${proto}://${req.headers.host ?? 'localhost'}/mcp`;
     return {
       resource,
-      authorization_servers: jwt ? (jwt.authorizationServers ?? [jwt.issuer]) : [],
+      authorization_servers: jwt.authorizationServers ?? [jwt.issuer],
       bearer_methods_supported: ['header'],
       resource_name: 'MCP platform',
     };

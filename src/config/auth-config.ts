@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayNotEmpty, IsArray, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Min, MinLength, ValidateNested } from 'class-validator';
 
 const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 const PERMISSION = /^(\*|[A-Za-z0-9_.-]+(:(\*|[A-Za-z0-9_.-]+))?)$/;
@@ -81,10 +81,15 @@ export class JwtConfig {
   @IsString()
   permissionsClaim?: string;
 
-  /** Claim naming the user. @default 'sub' */
+  /** Claim naming the user; a token without it is refused. @default 'sub' */
   @IsOptional()
   @IsString()
   userClaim?: string;
+
+  /** Refuse tokens without `exp` (a token that never expires). @default true */
+  @IsOptional()
+  @IsBoolean()
+  requireExp?: boolean;
 
   /** Authorization servers advertised in `/.well-known/oauth-protected-resource`. @default [issuer] */
   @IsOptional()
