@@ -1,6 +1,6 @@
 import { generateApiKey } from '../src/auth/api-key.generator';
 import { FixtureTools, FixtureToolsModule } from './fixtures/fixture-tools.module';
-import { RunningPlatform, connectClient, postRaw, readMessages, startPlatform } from './helpers/platform';
+import { INITIALIZE, MCP_ACCEPT, RunningPlatform, connectClient, postRaw, readMessages, startPlatform } from './helpers/platform';
 import { waitFor } from './helpers/processes';
 
 const cancel = (requestId: string | number) => ({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId, reason: 'hostile' } });
@@ -39,6 +39,76 @@ describe('security regressions', () => {
       await postRaw(`${platform.baseUrl}/tenants/acme/mcp`, cancel(1));
       await waitFor(() => FixtureTools.cancelled, 5000, 'the owner’s cancellation');
       await victim.catch(() => undefined);
+    });
+  });
+
+  describe.each(['stateful', 'stateless'] as const)('odd bodies get an answer (%s)', (mode) => {
+    let platform: RunningPlatform;
+    let headers: Record<string, string>;
+
+    beforeAll(async () => {
+      platform = await startPlatform({ sessions: { mode } });
+      headers = {};
+      if (mode === 'stateful') {
+        const init = await postRaw(platform.mcpUrl, INITIALIZE);
+        headers = { 'mcp-session-id': init.headers.get('mcp-session-id')! };
+        await init.text();
+      }
+    });
+
+    afterAll(async () => {
+      await platform?.close();
+    });
+
+    /** The body as text, so `__proto__` stays a key, answered within 5 s or the test fails. */
+    async function send(text: string): Promise<{ status: number; messages: Array<Record<string, unknown>> }> {
+      const response = await fetch(platform.mcpUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: MCP_ACCEPT, ...headers },
+        body: text,
+        signal: AbortSignal.timeout(5000),
+      });
+      return { status: response.status, messages: await readMessages(response) };
+    }
+
+    it.each([
+      ['a __proto__ key', '{"jsonrpc":"2.0","id":1,"method":"tools/list","__proto__":{"x":1}}', 'answered'],
+      ['a __proto__ key in params', '{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"__proto__":{"x":1}}}', 'answered'],
+      ['an unknown member', '{"jsonrpc":"2.0","id":1,"method":"ping","extra":true}', 'answered'],
+      ['params: []', '{"jsonrpc":"2.0","id":1,"method":"tools/list","params":[]}', 'refused'],
+      ['method together with result', '{"jsonrpc":"2.0","id":1,"method":"tools/list","result":{}}', 'refused'],
+      ['params._meta: []', '{"jsonrpc":"2.0","id":1,"method":"ping","params":{"_meta":[]}}', 'refused'],
+      [
+        'an object as progressToken',
+        '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":1,"b":2},"_meta":{"progressToken":{"a":1}}}}',
+        'refused',
+      ],
+      ['a params member of the wrong type', '{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"task":"soon","cursor":7}}', 'answered-or-error'],
+    ])('%s', async (_name, text, expected) => {
+      const { status, messages } = await send(text);
+      const [answer] = messages;
+      expect(answer.id).toBe(1);
+      if (expected === 'answered') {
+        expect(status).toBe(200);
+        expect(answer.result).toBeDefined();
+      } else if (expected === 'refused') {
+        expect(status).toBe(400);
+        expect(answer.error).toMatchObject({ code: -32600 });
+      } else {
+        // Whatever the SDK makes of it, the request is answered, with its id.
+        expect(answer.result ?? answer.error).toBeDefined();
+      }
+    });
+
+    it('an object as id is refused with id null', async () => {
+      const { status, messages } = await send('{"jsonrpc":"2.0","id":{"a":1},"method":"ping"}');
+      expect(status).toBe(400);
+      expect(messages[0]).toMatchObject({ id: null, error: { code: -32600 } });
+    });
+
+    it('still serves afterwards', async () => {
+      const { messages } = await send('{"jsonrpc":"2.0","id":9,"method":"ping"}');
+      expect(messages[0]).toMatchObject({ id: 9, result: {} });
     });
   });
 

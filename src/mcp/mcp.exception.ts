@@ -13,6 +13,8 @@ export class JsonRpcHttpException extends HttpException {
     readonly jsonRpcCode: number,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** The id of the request refused, where one could be read; `null` otherwise. */
+    readonly requestId: string | number | null = null,
   ) {
     super(message, status);
   }
@@ -25,8 +27,8 @@ export class ParseErrorException extends JsonRpcHttpException {
 }
 
 export class InvalidJsonRpcException extends JsonRpcHttpException {
-  constructor(message: string = McpMessages.INVALID_REQUEST) {
-    super(HttpStatus.BAD_REQUEST, JSONRPC_ERROR.INVALID_REQUEST, message);
+  constructor(message: string = McpMessages.INVALID_REQUEST, requestId: string | number | null = null) {
+    super(HttpStatus.BAD_REQUEST, JSONRPC_ERROR.INVALID_REQUEST, message, {}, requestId);
   }
 }
 

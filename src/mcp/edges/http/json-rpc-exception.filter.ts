@@ -22,12 +22,14 @@ export class JsonRpcExceptionFilter implements ExceptionFilter {
     let code: number = JSONRPC_ERROR.INTERNAL_ERROR;
     let message = 'Internal error';
     let headers: Record<string, string> = {};
+    let id: string | number | null = null;
 
     if (exception instanceof JsonRpcHttpException) {
       status = exception.getStatus();
       code = exception.jsonRpcCode;
       message = exception.message;
       headers = exception.headers;
+      id = exception.requestId;
     } else if (exception instanceof StoreUnavailableError) {
       status = HttpStatus.SERVICE_UNAVAILABLE;
       code = JSONRPC_ERROR.SERVER_ERROR;
@@ -56,6 +58,6 @@ export class JsonRpcExceptionFilter implements ExceptionFilter {
     // Headers set through the framework before the error (Retry-After, X-RateLimit-*, WWW-Authenticate).
     takeOverResponse(reply);
     res.writeHead(status, { ...headers, 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
+    res.end(JSON.stringify({ jsonrpc: '2.0', id, error: { code, message } }));
   }
 }

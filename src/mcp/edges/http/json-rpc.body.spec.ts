@@ -10,8 +10,19 @@ describe(isJsonRpcMessage.name, () => {
       expect(isJsonRpcMessage({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'add' } })).toBe(true);
     });
 
-    it('accepts array params', () => {
-      expect(isJsonRpcMessage({ jsonrpc: '2.0', id: 1, method: 'm', params: [1, 2] })).toBe(true);
+    it('refuses array params (MCP names its params; the SDK would drop the request unanswered)', () => {
+      expect(isJsonRpcMessage({ jsonrpc: '2.0', id: 1, method: 'm', params: [1, 2] })).toBe(false);
+    });
+
+    it.each([
+      ['a request that is also a response', { jsonrpc: '2.0', id: 1, method: 'm', result: {} }],
+      ['_meta that is not an object', { jsonrpc: '2.0', id: 1, method: 'm', params: { _meta: [] } }],
+      ['an object as progress token', { jsonrpc: '2.0', id: 1, method: 'm', params: { _meta: { progressToken: { a: 1 } } } }],
+      ['a fractional progress token', { jsonrpc: '2.0', id: 1, method: 'm', params: { _meta: { progressToken: 1.5 } } }],
+      ['a fractional id', { jsonrpc: '2.0', id: 1.5, method: 'm' }],
+      ['an object as id', { jsonrpc: '2.0', id: { a: 1 }, method: 'm' }],
+    ])('refuses %s', (_name, message) => {
+      expect(isJsonRpcMessage(message)).toBe(false);
     });
 
     it('refuses a null id on a request', () => {

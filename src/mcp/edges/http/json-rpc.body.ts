@@ -26,7 +26,9 @@ export async function readJsonRpcBody(req: IncomingMessage, limit: number, parse
   }
   let body: unknown;
   try {
-    body = JSON.parse(text);
+    // A `__proto__` key would reach objects that copy keys by assignment: drop it (rare, so
+    // the plain parse stays the fast path).
+    body = text.includes('"__proto__"') ? JSON.parse(text, withoutProtoKeys) : JSON.parse(text);
   } catch {
     throw new ParseErrorException();
   }
@@ -40,8 +42,22 @@ export function toJsonRpcBody(body: unknown): JSONRPCMessage | JSONRPCMessage[] 
     if (!body.every(isJsonRpcMessage)) throw new InvalidJsonRpcException();
     return body as JSONRPCMessage[];
   }
-  if (!isJsonRpcMessage(body)) throw new InvalidJsonRpcException();
+  // A refusal names the request's id where one can be read, so its client can match it.
+  if (!isJsonRpcMessage(body)) throw new InvalidJsonRpcException(McpMessages.INVALID_REQUEST, readableId(body));
   return body as JSONRPCMessage;
+}
+
+function withoutProtoKeys(key: string, value: unknown): unknown {
+  return key === '__proto__' ? undefined : value;
+}
+
+function readableId(body: unknown): string | number | null {
+  const id = typeof body === 'object' && body !== null ? (body as { id?: unknown }).id : undefined;
+  return typeof id === 'string' || Number.isInteger(id) ? (id as string | number) : null;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Parsers that did not read the body (a content type they skip) leave `{}` behind. */
@@ -55,12 +71,21 @@ export function isJsonRpcMessage(value: unknown): boolean {
   const message = value as Record<string, unknown>;
   if (message.jsonrpc !== '2.0') return false;
   const id = message.id;
-  const validId = typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
+  // Integers only, as the SDK's schema has them: a request with another id would get no answer.
+  const validId = typeof id === 'string' || Number.isInteger(id);
   if ('method' in message) {
     if (typeof message.method !== 'string' || message.method === '') return false;
     if ('id' in message && !validId) return false;
+    // A request is not also a response; MCP's params are named (an object), and so is `_meta`.
+    if ('result' in message || 'error' in message) return false;
     const params = message.params;
-    return params === undefined || (typeof params === 'object' && params !== null);
+    if (params === undefined) return true;
+    if (!isPlainObject(params) || Object.prototype.hasOwnProperty.call(params, '__proto__')) return false;
+    const meta = params._meta;
+    if (meta === undefined) return true;
+    if (!isPlainObject(meta)) return false;
+    const token = meta.progressToken;
+    return token === undefined || typeof token === 'string' || Number.isInteger(token);
   }
   if ('result' in message) return validId && typeof message.result === 'object' && message.result !== null;
   if ('error' in message) return (validId || id === null) && typeof message.error === 'object' && message.error !== null;

@@ -1,4 +1,5 @@
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { isJSONRPCNotification, isJSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import type { HttpExchange } from '../streamable-http/http-exchange';
 import type { McpRequestContext } from '../../interfaces/mcp-context.interface';
@@ -6,6 +7,8 @@ import type { SessionHolder } from './mcp-sdk.server-factory';
 import { McpRequestRouter } from '../streamable-http/mcp-request.router';
 
 type Message = Record<string, unknown>;
+
+const JSONRPC_INVALID_REQUEST = -32600;
 
 /** What a request being handled belongs to. */
 export interface InFlight {
@@ -53,12 +56,23 @@ export class MultiplexTransport implements Transport {
    */
   dispatch(request: Message, flight: InFlight, headers: Record<string, string | undefined>): () => void {
     const internalId = this.nextId++;
+    // Only the members a request has: the SDK's schema is strict, and what it refuses as
+    // "not a request" it drops without an answer.
+    const message = { jsonrpc: '2.0', id: internalId, method: request.method, ...(request.params !== undefined && { params: request.params }) };
+    if (!isJSONRPCRequest(message)) {
+      flight.exchange.respond({
+        jsonrpc: '2.0',
+        id: flight.clientId,
+        error: { code: JSONRPC_INVALID_REQUEST, message: 'Invalid Request: not an MCP request' },
+      });
+      return () => undefined;
+    }
     this.inFlight.set(internalId, flight);
     const extra: MessageExtraInfo = {
       requestInfo: { headers: headers as Record<string, string> },
       ...(flight.exchange.resumable && { closeSSEStream: () => flight.exchange.closeStream() }),
     };
-    this.onmessage?.({ ...request, id: internalId } as unknown as JSONRPCMessage, extra);
+    this.onmessage?.(message as JSONRPCMessage, extra);
     return () => {
       if (!this.inFlight.delete(internalId)) return;
       this.release(flight);
@@ -78,7 +92,9 @@ export class MultiplexTransport implements Transport {
    */
   notify(notification: Message): void {
     if (notification.method === 'notifications/cancelled') return;
-    this.onmessage?.(notification as unknown as JSONRPCMessage);
+    const message = { jsonrpc: '2.0', method: notification.method, ...(notification.params !== undefined && { params: notification.params }) };
+    // Notifications get no answer: a malformed one is dropped here rather than by the SDK.
+    if (isJSONRPCNotification(message)) this.onmessage?.(message as JSONRPCMessage);
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
