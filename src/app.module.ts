@@ -53,6 +53,8 @@ export class AppModule {
           allowedHosts: config.http.allowedHosts,
           allowedOrigins: config.http.allowedOrigins,
           bodyLimitBytes: config.http.bodyLimitBytes,
+          maxBatchSize: config.mcp.maxBatchSize,
+          maxClientStateBytes: config.mcp.maxClientStateBytes,
           nodeId: config.nodeId,
           instructions: config.mcp.instructions,
           drainTimeoutMs: config.shutdown.graceSeconds * 1000 - closeReserveMs(config.shutdown.graceSeconds * 1000),

@@ -1,4 +1,5 @@
 import { generateApiKey } from '../src/auth/api-key.generator';
+import { McpPorts } from '../src/mcp/mcp.ports';
 import { FixtureTools, FixtureToolsModule } from './fixtures/fixture-tools.module';
 import { INITIALIZE, MCP_ACCEPT, RunningPlatform, connectClient, postRaw, readMessages, startPlatform } from './helpers/platform';
 import { waitFor } from './helpers/processes';
@@ -109,6 +110,47 @@ describe('security regressions', () => {
     it('still serves afterwards', async () => {
       const { messages } = await send('{"jsonrpc":"2.0","id":9,"method":"ping"}');
       expect(messages[0]).toMatchObject({ id: 9, result: {} });
+    });
+  });
+
+  describe('bounded client-chosen state', () => {
+    let platform: RunningPlatform;
+
+    beforeAll(async () => {
+      platform = await startPlatform({ mcp: { maxBatchSize: 10, maxClientStateBytes: 4096 } });
+    });
+
+    afterAll(async () => {
+      await platform?.close();
+    });
+
+    it('refuses a batch over the limit whole, before running any of it', async () => {
+      const init = await postRaw(platform.mcpUrl, INITIALIZE);
+      const sessionId = init.headers.get('mcp-session-id')!;
+      await init.text();
+      const batch = Array.from({ length: 11 }, (_, index) => ({ jsonrpc: '2.0', id: index, method: 'ping' }));
+      const response = await postRaw(platform.mcpUrl, batch, { 'mcp-session-id': sessionId });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: { code: number; message: string } }).error).toMatchObject({
+        code: -32600,
+        message: expect.stringContaining('over the limit of 10'),
+      });
+      const within = await postRaw(platform.mcpUrl, batch.slice(0, 10), { 'mcp-session-id': sessionId });
+      expect(await readMessages(within)).toHaveLength(10);
+    });
+
+    it('refuses an initialize whose capabilities are over the limit, with its id, and stores no session', async () => {
+      const store = platform.app.get(McpPorts).sessions;
+      const before = await store.count();
+      const huge = { ...INITIALIZE, params: { ...INITIALIZE.params, capabilities: { experimental: { big: { blob: 'x'.repeat(8192) } } } } };
+      const response = await postRaw(platform.mcpUrl, huge);
+      expect(response.status).toBe(400);
+      expect(response.headers.get('mcp-session-id')).toBeNull();
+      expect(await response.json()).toMatchObject({
+        id: INITIALIZE.id,
+        error: { code: -32602, message: expect.stringContaining('over the limit of 4096') },
+      });
+      expect(await store.count()).toBe(before);
     });
   });
 

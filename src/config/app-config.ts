@@ -87,6 +87,16 @@ export class McpConfig {
   @IsOptional()
   @IsString()
   instructions?: string;
+
+  /** Most messages in one JSON-RPC batch; a larger one is refused whole (400, -32600). @default 100 */
+  @IsInt()
+  @Min(1)
+  maxBatchSize!: number;
+
+  /** Largest `capabilities` + `clientInfo` a session stores from `initialize`, in bytes. @default 16384 */
+  @IsInt()
+  @Min(256)
+  maxClientStateBytes!: number;
 }
 
 export class LoggingConfig {

@@ -23,6 +23,7 @@ export const ENV_OVERRIDES = {
   'sessions.ttlSeconds': 'MCP_SESSION_TTL_SECONDS',
   'mcp.defaultToolTimeoutMs': 'MCP_TOOL_TIMEOUT_MS',
   'mcp.responseMode': 'MCP_RESPONSE_MODE',
+  'mcp.maxBatchSize': 'MCP_MAX_BATCH_SIZE',
   'logging.level': 'LOG_LEVEL',
   'logging.format': 'LOG_FORMAT',
   'metrics.enabled': 'MCP_METRICS_ENABLED',

@@ -15,7 +15,7 @@ export const CONFIG_DEFAULTS = {
     allowedOrigins: [],
     bodyLimitBytes: 1024 * 1024,
   },
-  mcp: { defaultToolTimeoutMs: 30_000, responseMode: 'auto', retryIntervalMs: 1000 },
+  mcp: { defaultToolTimeoutMs: 30_000, responseMode: 'auto', retryIntervalMs: 1000, maxBatchSize: 100, maxClientStateBytes: 16 * 1024 },
   logging: { level: 'info', format: 'json' },
   auth: { apiKeys: [] },
   tenants: {},

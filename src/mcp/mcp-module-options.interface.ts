@@ -19,6 +19,10 @@ export interface McpModuleOptions {
   allowedOrigins: string[];
   /** Largest request body in bytes. @default 1048576 */
   bodyLimitBytes: number;
+  /** Most messages in one JSON-RPC batch; a larger batch is refused whole. @default 100 */
+  maxBatchSize: number;
+  /** Largest `capabilities` + `clientInfo` of an `initialize` that a session stores, in bytes. @default 16384 */
+  maxClientStateBytes: number;
   /** This replica's id, in contexts and logs. @default 'local' */
   nodeId: string;
   /** `retry:` (ms) in priming events of resumable streams: how soon clients reconnect. @default 1000 */

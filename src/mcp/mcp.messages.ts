@@ -3,6 +3,9 @@ export const McpMessages = {
   PARSE_ERROR: 'Parse error: the body is not valid JSON',
   INVALID_REQUEST: 'Invalid Request: the body is not a JSON-RPC 2.0 message or batch',
   EMPTY_BATCH: 'Invalid Request: empty batch',
+  BATCH_TOO_LARGE: (size: number, limit: number) => `Invalid Request: a batch of ${size} messages is over the limit of ${limit}`,
+  CLIENT_STATE_TOO_LARGE: (bytes: number, limit: number) =>
+    `Invalid params: the client's capabilities and clientInfo take ${bytes} bytes, over the limit of ${limit}`,
   INITIALIZE_IN_BATCH: 'Invalid Request: initialize must not be part of a batch',
   SESSION_ID_REQUIRED: 'Bad Request: Mcp-Session-Id header is required',
   SESSION_NOT_FOUND: 'Session not found',

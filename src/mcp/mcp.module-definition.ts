@@ -22,6 +22,8 @@ export const MCP_DEFAULT_OPTIONS: McpModuleOptions = {
   allowedHosts: ['localhost', '127.0.0.1', '[::1]'],
   allowedOrigins: [],
   bodyLimitBytes: 1024 * 1024,
+  maxBatchSize: 100,
+  maxClientStateBytes: 16 * 1024,
   nodeId: 'local',
   retryIntervalMs: 1000,
   path: '/mcp',

@@ -15,8 +15,13 @@ export function isJsonContentType(contentType: string | undefined): boolean {
  * non-JSON-RPC. `parsed` is what the host's body parser already made of it, if it ran first
  * (a host app with Nest's body parser on).
  */
-export async function readJsonRpcBody(req: IncomingMessage, limit: number, parsed?: unknown): Promise<JSONRPCMessage | JSONRPCMessage[]> {
-  if (parsed !== undefined && !(isEmptyObject(parsed) && !req.readableEnded)) return toJsonRpcBody(parsed);
+export async function readJsonRpcBody(
+  req: IncomingMessage,
+  limit: number,
+  parsed?: unknown,
+  maxBatchSize = Number.MAX_SAFE_INTEGER,
+): Promise<JSONRPCMessage | JSONRPCMessage[]> {
+  if (parsed !== undefined && !(isEmptyObject(parsed) && !req.readableEnded)) return toJsonRpcBody(parsed, maxBatchSize);
   let text: string;
   try {
     text = await getRawBody(req, { limit, encoding: 'utf8', length: req.headers['content-length'] });
@@ -32,13 +37,15 @@ export async function readJsonRpcBody(req: IncomingMessage, limit: number, parse
   } catch {
     throw new ParseErrorException();
   }
-  return toJsonRpcBody(body);
+  return toJsonRpcBody(body, maxBatchSize);
 }
 
 /** Checks a parsed body: one JSON-RPC message or a non-empty batch of them (-32600 otherwise). */
-export function toJsonRpcBody(body: unknown): JSONRPCMessage | JSONRPCMessage[] {
+export function toJsonRpcBody(body: unknown, maxBatchSize = Number.MAX_SAFE_INTEGER): JSONRPCMessage | JSONRPCMessage[] {
   if (Array.isArray(body)) {
     if (body.length === 0) throw new InvalidJsonRpcException(McpMessages.EMPTY_BATCH);
+    // Refused before any of it is looked at: a huge batch must not hold the event loop.
+    if (body.length > maxBatchSize) throw new InvalidJsonRpcException(McpMessages.BATCH_TOO_LARGE(body.length, maxBatchSize));
     if (!body.every(isJsonRpcMessage)) throw new InvalidJsonRpcException();
     return body as JSONRPCMessage[];
   }

@@ -31,6 +31,10 @@ export class McpEdgeContext {
     return this.options.bodyLimitBytes;
   }
 
+  get maxBatchSize(): number {
+    return this.options.maxBatchSize;
+  }
+
   /** `request` is the framework's request (where guards leave their results), `req`/`res` Node's. */
   baseContext(request: object, req: IncomingMessage, res: ServerResponse, pathTenantId: string | undefined): McpBaseContext {
     const receivedAt = performance.now();

@@ -43,7 +43,7 @@ export class LegacySseEndpoint implements OnModuleInit {
   async message(request: FrameworkRequest, reply: FrameworkReply): Promise<void> {
     const [req, res] = take(request, reply);
     const base = this.edge.baseContext(request, req, res, request.params?.tenantId);
-    const body = await readJsonRpcBody(req, this.edge.bodyLimitBytes, request.body);
+    const body = await readJsonRpcBody(req, this.edge.bodyLimitBytes, request.body, this.edge.maxBatchSize);
     await this.handler.message(req, res, base, body);
   }
 

@@ -88,6 +88,12 @@ export class LegacySseHandler implements OnModuleInit, OnApplicationShutdown {
       const clientCapabilities = (server.getClientCapabilities() ?? {}) as Record<string, unknown>;
       const clientInfo = server.getClientVersion();
       const patch = { clientCapabilities, ...(clientInfo && { clientInfo: { name: clientInfo.name, version: clientInfo.version } }) };
+      // Past the limit nothing is stored and the stream ends: the client's state is bounded here too.
+      if (Buffer.byteLength(JSON.stringify(patch)) > this.options.maxClientStateBytes) {
+        this.logger.warn({ msg: 'legacy client state over the limit: stream closed', sessionId: session.id, limit: this.options.maxClientStateBytes });
+        void server.close();
+        return;
+      }
       holder.session = { ...holder.session!, ...patch };
       void this.sessions.update(session.id, patch).catch((error: Error) => {
         this.logger.warn({ msg: 'could not store the legacy session', sessionId: session.id, error: error.message });

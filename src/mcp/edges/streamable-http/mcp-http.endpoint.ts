@@ -40,7 +40,7 @@ export class McpHttpEndpoint implements OnModuleInit {
     const [req, res] = take(request, reply);
     const base = this.edge.baseContext(request, req, res, request.params?.tenantId);
     if (!isJsonContentType(req.headers['content-type'])) return this.handler.refuse(req, res);
-    const body = await readJsonRpcBody(req, this.edge.bodyLimitBytes, request.body);
+    const body = await readJsonRpcBody(req, this.edge.bodyLimitBytes, request.body, this.edge.maxBatchSize);
     await this.handler.post(req, res, body, base);
   }
 

@@ -177,6 +177,17 @@ export class StreamableHttpHandler implements OnModuleInit, OnApplicationShutdow
     const parsed = InitializeRequestSchema.safeParse(initialize);
     if (!parsed.success) return undefined;
     const { protocolVersion, capabilities, clientInfo } = parsed.data.params;
+    // What the client chose is stored for the session's life: bounded, refused whole past it.
+    const clientState = Buffer.byteLength(JSON.stringify({ capabilities, clientInfo: { name: clientInfo.name, version: clientInfo.version } }));
+    if (clientState > this.options.maxClientStateBytes) {
+      throw new JsonRpcHttpException(
+        HttpStatus.BAD_REQUEST,
+        JSONRPC_ERROR.INVALID_PARAMS,
+        McpMessages.CLIENT_STATE_TOO_LARGE(clientState, this.options.maxClientStateBytes),
+        {},
+        initialize.id as string | number,
+      );
+    }
     const session: McpSession = {
       id: randomUUID(),
       ...(base.tenantId !== undefined && { tenantId: base.tenantId }),
