@@ -97,9 +97,11 @@ describe('each module, alone', () => {
   });
 
   it('AuthModule takes a rate-limit storage of the app’s own', async () => {
-    const storage: ThrottlerStorage = { increment: jest.fn() };
+    const record = { totalHits: 1, timeToExpire: 60, isBlocked: false, timeToBlockExpire: 0 };
+    const storage: ThrottlerStorage = { increment: jest.fn().mockResolvedValue(record) };
     const app = await boot(AuthModule.forRoot({ throttlerStorage: storage }));
-    expect(app.get(getStorageToken())).toBe(storage);
+    await expect(app.get<ThrottlerStorage>(getStorageToken()).increment('k', 60_000, 5, 0, 'default')).resolves.toEqual(record);
+    expect(storage.increment).toHaveBeenCalledWith('k', 60_000, 5, 0, 'default');
   });
 
   it('the ports have the tokens the package exports', async () => {

@@ -12,7 +12,7 @@ export interface AuthModuleOptions {
   /** Per-tenant rules: tools allowed and denied, the tenant's own rate limit. */
   tenants?: Record<string, TenantConfig>;
   /** Calls per caller and window: `default` for authenticated callers, `anonymous` per client IP. */
-  rateLimit?: { default?: RateLimitConfig; anonymous?: RateLimitConfig };
+  rateLimit?: { default?: RateLimitConfig; anonymous?: RateLimitConfig; onStoreError?: 'open' | 'closed' };
   /** Replaces the API-key/JWT verifier. */
   credentialVerifier?: Type<CredentialVerifier>;
   /** Where rate-limit counters live. @default Redis when RedisModule is imported, else this process */

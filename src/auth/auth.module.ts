@@ -17,6 +17,7 @@ import type { RequestAccess } from './principal.interface';
 import { ProtectedResourceController } from './protected-resource.controller';
 import { MemoryThrottlerStorage } from './memory-throttler.storage';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
+import { FailSafeThrottlerStorage } from './fail-safe-throttler.storage';
 
 /**
  * Guards the MCP routes — and only them: AuthGuard (who, which tenant) then
@@ -35,7 +36,10 @@ export class AuthModule {
           inject: [{ token: RedisConnection, optional: true }],
           useFactory: (redis?: RedisConnection) => ({
             throttlers: throttlers(options),
-            storage: options.throttlerStorage ?? (redis ? new RedisThrottlerStorage(redis.client, redis.keyPrefix) : new MemoryThrottlerStorage()),
+            storage: new FailSafeThrottlerStorage(
+              options.throttlerStorage ?? (redis ? new RedisThrottlerStorage(redis.client, redis.keyPrefix) : new MemoryThrottlerStorage()),
+              options.rateLimit?.onStoreError ?? 'closed',
+            ),
           }),
         }),
       ],

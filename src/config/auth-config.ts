@@ -160,4 +160,12 @@ export class RateLimitsConfig {
   @ValidateNested()
   @Type(() => RateLimitConfig)
   anonymous?: RateLimitConfig;
+
+  /**
+   * When the counters' store (Redis) cannot be reached: `closed` answers 503, `open` lets
+   * requests through uncounted (a stateless fleet keeps serving). @default 'closed'
+   */
+  @IsOptional()
+  @IsIn(['open', 'closed'])
+  onStoreError?: 'open' | 'closed';
 }

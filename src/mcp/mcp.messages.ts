@@ -14,7 +14,7 @@ export const McpMessages = {
   ACCEPT_EVENT_STREAM: 'Not Acceptable: Client must accept text/event-stream',
   INVALID_LAST_EVENT_ID: 'Bad Request: unknown, expired or foreign Last-Event-ID',
   LEGACY_STREAM_GONE: 'Gone: the SSE stream of this session is closed; reconnect to /sse',
-  STORE_UNAVAILABLE: 'Service unavailable: the session store cannot be reached; retry shortly',
+  STORE_UNAVAILABLE: (store: string) => `Service unavailable: the ${store} cannot be reached; retry shortly`,
   STATELESS_METHOD: 'Method not allowed: this server runs in stateless mode (no sessions, no standalone stream)',
   PAYLOAD_TOO_LARGE: (limit: number) => `Payload too large: the limit is ${limit} bytes`,
   INVALID_HOST: (host: string) => `Invalid Host: ${host}`,

@@ -33,7 +33,7 @@ export class JsonRpcExceptionFilter implements ExceptionFilter {
     } else if (exception instanceof StoreUnavailableError) {
       status = HttpStatus.SERVICE_UNAVAILABLE;
       code = JSONRPC_ERROR.SERVER_ERROR;
-      message = McpMessages.STORE_UNAVAILABLE;
+      message = McpMessages.STORE_UNAVAILABLE(exception.store);
       headers = { 'Retry-After': '1' };
       this.logger.warn({ msg: 'session store unavailable', requestId: req.id, sessionId, method: req.method, url: req.url, error: exception.message });
     } else if (exception instanceof HttpException) {
