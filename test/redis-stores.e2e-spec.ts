@@ -105,6 +105,16 @@ describe('Redis stores', () => {
       await sut.unsubscribe('s5', 'res://a');
       expect(await sut.subscribers('res://a')).toEqual([]);
     });
+
+    it('gives a subscription set a TTL, so it does not outlive its sessions', async () => {
+      await sut.create(session('s7'));
+      await sut.subscribe('s7', 'res://ttl');
+      const keys = await client.keys('t:*res://ttl*');
+      expect(keys).toHaveLength(1);
+      const ttl = await client.pttl(keys[0]);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(60_000);
+    });
   });
 
   describe(RedisEventStore.name, () => {

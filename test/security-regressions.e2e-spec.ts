@@ -182,6 +182,20 @@ describe('security regressions', () => {
       await response.text();
     });
 
+    it('binds a session to the gateway’s X-User-Id: another user of the same tenant gets 404', async () => {
+      const gateway = { 'x-api-key': gatewayKey.key, 'x-tenant-id': 'acme' };
+      const init = await postRaw(platform.mcpUrl, INITIALIZE, { ...gateway, 'x-user-id': 'alice' });
+      const sessionId = init.headers.get('mcp-session-id')!;
+      await init.text();
+      const ping = { jsonrpc: '2.0', id: 2, method: 'ping' };
+      const alice = await postRaw(platform.mcpUrl, ping, { ...gateway, 'x-user-id': 'alice', 'mcp-session-id': sessionId });
+      expect(alice.status).toBe(200);
+      await alice.text();
+      const bob = await postRaw(platform.mcpUrl, ping, { ...gateway, 'x-user-id': 'bob', 'mcp-session-id': sessionId });
+      expect(bob.status).toBe(404);
+      await bob.text();
+    });
+
     it('serves a path that names the gateway’s tenant', async () => {
       const { client } = await connectClient(`${platform.baseUrl}/tenants/acme/mcp`, { headers: { 'x-api-key': gatewayKey.key, 'x-tenant-id': 'acme' } });
       try {

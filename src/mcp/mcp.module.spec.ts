@@ -247,6 +247,8 @@ describe(McpModule.name, () => {
         allowedHosts: ['localhost', '127.0.0.1', '[::1]'],
         allowedOrigins: [],
         bodyLimitBytes: 1024 * 1024,
+        maxBatchSize: 100,
+        maxClientStateBytes: 16 * 1024,
         nodeId: 'n1',
         retryIntervalMs: 1000,
         path: '/mcp',

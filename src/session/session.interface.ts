@@ -10,6 +10,8 @@ export interface McpSession {
   readonly tenantId?: string;
   /** Principal (API key id or token subject) that initialized the session. */
   readonly principal?: string;
+  /** End user that initialized it (credential or trusted gateway's `X-User-Id`); later requests must come for the same. */
+  readonly userId?: string;
   /** Protocol version negotiated at initialize. */
   readonly protocolVersion: string;
   readonly clientInfo?: { name: string; version: string };

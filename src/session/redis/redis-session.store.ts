@@ -92,7 +92,9 @@ export class RedisSessionStore implements SessionStore {
 
   subscribe(sessionId: string, uri: string): Promise<void> {
     return this.guard('subscribe', async () => {
-      await this.redis.sadd(this.subscribersKey(uri), sessionId);
+      // Every key the platform writes expires: an abandoned subscription set goes with its sessions.
+      const key = this.subscribersKey(uri);
+      await Promise.all([this.redis.sadd(key, sessionId), this.redis.pexpire(key, this.ttlMs)]);
     });
   }
 

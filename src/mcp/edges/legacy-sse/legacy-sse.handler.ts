@@ -78,6 +78,7 @@ export class LegacySseHandler implements OnModuleInit, OnApplicationShutdown {
       protocolVersion: '2024-11-05',
       clientCapabilities: {},
       ...(base.principal && base.principal.kind !== 'anonymous' && { principal: base.principal.id }),
+      ...(base.userId !== undefined && { userId: base.userId }),
       createdAt: Date.now(),
       createdBy: base.nodeId,
     };
@@ -114,7 +115,9 @@ export class LegacySseHandler implements OnModuleInit, OnApplicationShutdown {
     }
     const session = await this.sessions.get(sessionId);
     const principal = base.principal && base.principal.kind !== 'anonymous' ? base.principal.id : undefined;
-    if (!session || session.tenantId !== base.tenantId || session.principal !== principal) throw new SessionNotFoundException();
+    if (!session || session.tenantId !== base.tenantId || session.principal !== principal || session.userId !== base.userId) {
+      throw new SessionNotFoundException();
+    }
     const messages = Array.isArray(body) ? body : [body];
     const connection = this.connections.get(sessionId);
     if (connection) {

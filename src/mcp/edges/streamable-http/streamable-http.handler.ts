@@ -195,6 +195,7 @@ export class StreamableHttpHandler implements OnModuleInit, OnApplicationShutdow
       clientInfo: { name: clientInfo.name, version: clientInfo.version },
       clientCapabilities: capabilities as Record<string, unknown>,
       ...(base.principal && base.principal.kind !== 'anonymous' && { principal: base.principal.id }),
+      ...(base.userId !== undefined && { userId: base.userId }),
       createdAt: Date.now(),
       createdBy: base.nodeId,
     };
@@ -210,7 +211,10 @@ export class StreamableHttpHandler implements OnModuleInit, OnApplicationShutdow
     const session = await this.sessions.get(sessionId);
     // Another tenant's or another credential's session looks exactly like an unknown one.
     const principal = base.principal && base.principal.kind !== 'anonymous' ? base.principal.id : undefined;
-    if (!session || session.tenantId !== base.tenantId || session.principal !== principal) throw new SessionNotFoundException();
+    // The user too: behind a gateway, one credential serves many users of a tenant.
+    if (!session || session.tenantId !== base.tenantId || session.principal !== principal || session.userId !== base.userId) {
+      throw new SessionNotFoundException();
+    }
     return session;
   }
 
