@@ -47,6 +47,8 @@ export class AppModule {
         McpModule.forRoot({
           sessionMode: config.sessions.mode,
           sessionTtlSeconds: config.sessions.ttlSeconds,
+          maxSessionsPerPrincipal: config.sessions.maxPerPrincipal,
+          maxSessionsPerTenant: config.sessions.maxPerTenant,
           defaultToolTimeoutMs: config.mcp.defaultToolTimeoutMs,
           responseMode: config.mcp.responseMode,
           retryIntervalMs: config.mcp.retryIntervalMs,

@@ -106,6 +106,17 @@ describe('Redis stores', () => {
       expect(await sut.subscribers('res://a')).toEqual([]);
     });
 
+    it('counts the live sessions of an owner across replicas, and forgets deleted ones', async () => {
+      const other = new RedisSessionStore(client, 't:', 60);
+      await sut.create(session('o1', { principal: 'key-o', tenantId: 'owners' }));
+      await other.create(session('o2', { principal: 'key-o', tenantId: 'owners' }));
+      expect(await sut.countOwned('principal:key-o')).toBe(2);
+      expect(await other.countOwned('tenant:owners')).toBe(2);
+      await other.delete('o1');
+      expect(await sut.countOwned('principal:key-o')).toBe(1);
+      expect(await client.pttl('t:owned:principal:key-o')).toBeGreaterThan(0);
+    });
+
     it('gives a subscription set a TTL, so it does not outlive its sessions', async () => {
       await sut.create(session('s7'));
       await sut.subscribe('s7', 'res://ttl');

@@ -154,6 +154,47 @@ describe('security regressions', () => {
     });
   });
 
+  describe('live sessions per credential and per tenant', () => {
+    const key = generateApiKey();
+    let platform: RunningPlatform;
+
+    beforeAll(async () => {
+      platform = await startPlatform({
+        sessions: { maxPerPrincipal: 2, maxPerTenant: 3 },
+        auth: { apiKeys: [{ id: 'capped', hash: key.hash, permissions: ['*'] }] },
+      });
+    });
+
+    afterAll(async () => {
+      await platform?.close();
+    });
+
+    async function open(path = '/mcp'): Promise<Response> {
+      return postRaw(`${platform.baseUrl}${path}`, INITIALIZE, { 'x-api-key': key.key });
+    }
+
+    it('refuses a credential’s session past its cap with 429 and stores nothing; a DELETE makes room', async () => {
+      const first = await open();
+      const sessionId = first.headers.get('mcp-session-id')!;
+      await first.text();
+      await (await open()).text();
+      const store = platform.app.get(McpPorts).sessions;
+      const before = await store.count();
+
+      const refused = await open();
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toBe('60');
+      expect(await refused.json()).toMatchObject({ id: INITIALIZE.id, error: { code: -32000, message: expect.stringContaining('credential capped') } });
+      expect(await store.count()).toBe(before);
+
+      const ended = await fetch(platform.mcpUrl, { method: 'DELETE', headers: { 'x-api-key': key.key, 'mcp-session-id': sessionId } });
+      expect(ended.status).toBe(200);
+      const again = await open();
+      expect(again.status).toBe(200);
+      await again.text();
+    });
+  });
+
   describe('a trusted gateway’s tenant and the path', () => {
     const gatewayKey = generateApiKey();
     let platform: RunningPlatform;

@@ -23,6 +23,16 @@ export class SessionsConfig {
   @IsInt()
   @Min(1)
   ttlSeconds!: number;
+
+  /** Live sessions one credential (API key, token subject) may hold. @default 1000 */
+  @IsInt()
+  @Min(1)
+  maxPerPrincipal!: number;
+
+  /** Live sessions one tenant may hold, all its callers together. @default 10000 */
+  @IsInt()
+  @Min(1)
+  maxPerTenant!: number;
 }
 
 export class ToolPacksConfig {

@@ -4,7 +4,7 @@
  * override them key by key (`loadConfig()`).
  */
 export const CONFIG_DEFAULTS = {
-  sessions: { mode: 'stateful', ttlSeconds: 1800 },
+  sessions: { mode: 'stateful', ttlSeconds: 1800, maxPerPrincipal: 1000, maxPerTenant: 10_000 },
   toolPacks: { calculator: true, diagnostics: true, examples: true, conformance: false },
   gateway: { trustTenantHeaders: false },
   http: {

@@ -38,6 +38,10 @@ export interface McpModuleOptions {
   tenantPrefix: string | false;
   /** The legacy HTTP+SSE transport's paths (protocol 2024-11-05); `false` turns it off. @default { ssePath: '/sse', messagesPath: '/messages' } */
   legacySse: { ssePath: string; messagesPath: string } | false;
+  /** Live sessions one credential (API key, token subject) may hold; `initialize` past it gets 429. @default 1000 */
+  maxSessionsPerPrincipal: number;
+  /** Live sessions one tenant may hold, all its callers together. @default 10000 */
+  maxSessionsPerTenant: number;
   /** Idle seconds before a session expires, when no SessionModule provides the store. @default 1800 */
   sessionTtlSeconds: number;
   /** On shutdown, how long in-flight requests may take to finish before streams are cut. @default 10000 */

@@ -3,6 +3,8 @@ export const McpMessages = {
   PARSE_ERROR: 'Parse error: the body is not valid JSON',
   INVALID_REQUEST: 'Invalid Request: the body is not a JSON-RPC 2.0 message or batch',
   EMPTY_BATCH: 'Invalid Request: empty batch',
+  TOO_MANY_SESSIONS: (owner: string, limit: number) =>
+    `Too Many Requests: ${owner} already holds ${limit} live sessions; end one (DELETE) or let one expire`,
   BATCH_TOO_LARGE: (size: number, limit: number) => `Invalid Request: a batch of ${size} messages is over the limit of ${limit}`,
   CLIENT_STATE_TOO_LARGE: (bytes: number, limit: number) =>
     `Invalid params: the client's capabilities and clientInfo take ${bytes} bytes, over the limit of ${limit}`,

@@ -30,6 +30,8 @@ export const MCP_DEFAULT_OPTIONS: McpModuleOptions = {
   tenantPrefix: '/tenants/:tenantId',
   legacySse: { ssePath: '/sse', messagesPath: '/messages' },
   sessionTtlSeconds: 1800,
+  maxSessionsPerPrincipal: 1000,
+  maxSessionsPerTenant: 10_000,
   drainTimeoutMs: 10_000,
 };
 

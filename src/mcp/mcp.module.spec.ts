@@ -255,6 +255,8 @@ describe(McpModule.name, () => {
         tenantPrefix: '/tenants/:tenantId',
         legacySse: { ssePath: '/sse', messagesPath: '/messages' },
         sessionTtlSeconds: 1800,
+        maxSessionsPerPrincipal: 1000,
+        maxSessionsPerTenant: 10_000,
         drainTimeoutMs: 10_000,
       });
     });

@@ -8,6 +8,7 @@ import { LegacySseHandler } from './edges/legacy-sse/legacy-sse.handler';
 import { McpEdgeContext } from './edges/http/mcp-edge.context';
 import { McpRouteGuard } from './edges/http/mcp-route.guard';
 import { McpRouteMounter } from './edges/http/mcp-route.mounter';
+import { SessionCaps } from './edges/http/session-caps';
 import { ToolsController } from './edges/http/tools.controller';
 import { McpSdkServerFactory } from './edges/sdk-v1/mcp-sdk.server-factory';
 import { McpHttpEndpoint } from './edges/streamable-http/mcp-http.endpoint';
@@ -49,6 +50,7 @@ import { McpPorts } from './mcp.ports';
     McpRequestRouter,
     McpNotifier,
     McpEdgeContext,
+    SessionCaps,
     McpRouteGuard,
     McpRouteMounter,
     McpHttpEndpoint,

@@ -5,7 +5,7 @@ export { StoreUnavailableError } from './session-store.exception';
 export { EventStore, parseEventId, sessionOfStreamKey, streamKeyOf } from './event-store.interface';
 export type { NumberedEvent, StoredEvent, StreamEnd, StreamListener, StreamReplay } from './event-store.interface';
 export { MemoryEventStore, EventStoreLimits } from './memory-event.store';
-export { SessionStore } from './session-store.interface';
+export { SessionStore, sessionOwners } from './session-store.interface';
 export type { McpSession, McpSessionPatch } from './session.interface';
 export { MemorySessionStore } from './memory-session.store';
 export { SessionModule, sessionLimits } from './session.module';

@@ -95,6 +95,27 @@ describe(MemorySessionStore.name, () => {
     });
   });
 
+  describe('countOwned', () => {
+    it('counts the live sessions of a principal and of a tenant, apart', async () => {
+      await sut.create(session('a1', { principal: 'key-a', tenantId: 'acme' }));
+      await sut.create(session('a2', { principal: 'key-a', tenantId: 'globex' }));
+      await sut.create(session('b1', { principal: 'key-b', tenantId: 'acme' }));
+
+      await expect(sut.countOwned('principal:key-a')).resolves.toBe(2);
+      await expect(sut.countOwned('tenant:acme')).resolves.toBe(2);
+      await expect(sut.countOwned('principal:nobody')).resolves.toBe(0);
+    });
+
+    it('stops counting a session once it is deleted or expired', async () => {
+      await sut.create(session('a1', { principal: 'key-a' }));
+      await sut.create(session('a2', { principal: 'key-a' }));
+      await sut.delete('a1');
+      clock += TTL_MS;
+
+      await expect(sut.countOwned('principal:key-a')).resolves.toBe(0);
+    });
+  });
+
   describe('expiry', () => {
     it('keeps a session until just before its TTL', async () => {
       await sut.create(session('s1'));

@@ -1,5 +1,5 @@
 import { OnApplicationShutdown } from '@nestjs/common';
-import type { SessionStore } from './session-store.interface';
+import { SessionStore, sessionOwners } from './session-store.interface';
 import type { McpSession, McpSessionPatch } from './session.interface';
 
 interface Entry {
@@ -11,6 +11,8 @@ interface Entry {
 export class MemorySessionStore implements SessionStore, OnApplicationShutdown {
   private readonly entries = new Map<string, Entry>();
   private readonly subscriptions = new Map<string, Set<string>>();
+  /** Session ids by owner (principal, tenant); dead ids drop out when counted. */
+  private readonly owned = new Map<string, Set<string>>();
   private readonly ttlMs: number;
   private readonly sweeper: NodeJS.Timeout;
 
@@ -26,6 +28,11 @@ export class MemorySessionStore implements SessionStore, OnApplicationShutdown {
 
   async create(session: McpSession): Promise<void> {
     this.entries.set(session.id, { session, expiresAt: this.now() + this.ttlMs });
+    for (const owner of sessionOwners(session)) {
+      let ids = this.owned.get(owner);
+      if (!ids) this.owned.set(owner, (ids = new Set()));
+      ids.add(session.id);
+    }
   }
 
   async get(id: string): Promise<McpSession | undefined> {
@@ -51,6 +58,14 @@ export class MemorySessionStore implements SessionStore, OnApplicationShutdown {
   async count(): Promise<number> {
     this.sweep();
     return this.entries.size;
+  }
+
+  async countOwned(owner: string): Promise<number> {
+    const ids = this.owned.get(owner);
+    if (!ids) return 0;
+    for (const id of ids) if (!this.live(id)) ids.delete(id);
+    if (ids.size === 0) this.owned.delete(owner);
+    return ids.size;
   }
 
   async subscribe(sessionId: string, uri: string): Promise<void> {
@@ -95,5 +110,9 @@ export class MemorySessionStore implements SessionStore, OnApplicationShutdown {
   private sweep(): void {
     const now = this.now();
     for (const [id, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(id);
+    for (const [owner, ids] of this.owned) {
+      for (const id of ids) if (!this.entries.has(id)) ids.delete(id);
+      if (ids.size === 0) this.owned.delete(owner);
+    }
   }
 }

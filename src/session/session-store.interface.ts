@@ -14,6 +14,8 @@ export interface SessionStore {
   delete(id: string): Promise<boolean>;
   /** Live sessions (approximate for distributed stores). */
   count(): Promise<number>;
+  /** Live sessions of one owner (see {@link sessionOwners}), for per-credential and per-tenant caps. */
+  countOwned(owner: string): Promise<number>;
   /** Subscribes a session to `notifications/resources/updated` for a URI. */
   subscribe(sessionId: string, uri: string): Promise<void>;
   unsubscribe(sessionId: string, uri: string): Promise<void>;
@@ -24,3 +26,11 @@ export interface SessionStore {
 }
 
 export const SessionStore = Symbol('SESSION:STORE');
+
+/** Who a session counts against: its principal (`principal:<id>`) and its tenant (`tenant:<id>`). */
+export function sessionOwners(session: Pick<McpSession, 'principal' | 'tenantId'>): string[] {
+  return [
+    ...(session.principal !== undefined ? [`principal:${session.principal}`] : []),
+    ...(session.tenantId !== undefined ? [`tenant:${session.tenantId}`] : []),
+  ];
+}

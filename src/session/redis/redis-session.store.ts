@@ -1,4 +1,4 @@
-import type { SessionStore } from '../session-store.interface';
+import { SessionStore, sessionOwners } from '../session-store.interface';
 import type { McpSession, McpSessionPatch } from '../session.interface';
 import { StoreUnavailableError } from '../session-store.exception';
 import { RedisClient, sessionKey } from '../../redis/redis.connection';
@@ -46,9 +46,11 @@ export class RedisSessionStore implements SessionStore {
     return this.guard('create', async () => {
       const key = this.key(session.id);
       // Sent together (auto-pipelined): one round trip.
+      const expiresAt = Date.now() + this.ttlMs;
       await Promise.all([
         this.redis.multi().hset(key, encode(session)).pexpire(key, this.ttlMs).exec().then(checkExec),
-        this.redis.zadd(this.indexKey, Date.now() + this.ttlMs, session.id),
+        this.redis.zadd(this.indexKey, expiresAt, session.id),
+        ...sessionOwners(session).map((owner) => this.indexOwned(owner, expiresAt, session.id)),
       ]);
     });
   }
@@ -62,7 +64,9 @@ export class RedisSessionStore implements SessionStore {
       this.indexedAt.set(id, now);
       // XX: only sessions that exist; keeps probes with unknown ids out of the count.
       const [fields] = await Promise.all([touch, this.redis.zadd(this.indexKey, 'XX', now + this.ttlMs, id)]);
-      return decode(pairs(fields));
+      const session = decode(pairs(fields));
+      if (session) await Promise.all(sessionOwners(session).map((owner) => this.indexOwned(owner, now + this.ttlMs, id, 'XX')));
+      return session;
     });
   }
 
@@ -78,9 +82,35 @@ export class RedisSessionStore implements SessionStore {
   delete(id: string): Promise<boolean> {
     this.indexedAt.delete(id);
     return this.guard('delete', async () => {
-      const [deleted] = await Promise.all([this.redis.del(this.key(id)), this.redis.zrem(this.indexKey, id)]);
+      const [principal, tenantId] = (await this.redis.hmget(this.key(id), 'principal', 'tenantId')).map((value) =>
+        value === null ? undefined : (JSON.parse(value) as string),
+      );
+      const owners = sessionOwners({ principal, tenantId });
+      const [deleted] = await Promise.all([
+        this.redis.del(this.key(id)),
+        this.redis.zrem(this.indexKey, id),
+        ...owners.map((owner) => this.redis.zrem(this.ownedKey(owner), id)),
+      ]);
       return deleted > 0;
     });
+  }
+
+  countOwned(owner: string): Promise<number> {
+    return this.guard('countOwned', async () => {
+      const key = this.ownedKey(owner);
+      const [, live] = await Promise.all([this.redis.zremrangebyscore(key, '-inf', Date.now()), this.redis.zcard(key)]);
+      return live;
+    });
+  }
+
+  /** An owner's sessions by expiry time; the set itself expires with the last of them. */
+  private async indexOwned(owner: string, expiresAt: number, id: string, mode?: 'XX'): Promise<void> {
+    const key = this.ownedKey(owner);
+    await Promise.all([mode ? this.redis.zadd(key, mode, expiresAt, id) : this.redis.zadd(key, expiresAt, id), this.redis.pexpire(key, this.ttlMs)]);
+  }
+
+  private ownedKey(owner: string): string {
+    return `${this.prefix}owned:${owner}`;
   }
 
   count(): Promise<number> {

@@ -7,6 +7,7 @@ import { withoutSecretHeaders } from '../../../common/secret-mask';
 import { LifecycleService } from '../../../lifecycle';
 import { BUS_CHANNELS, McpSession, MessageBus, SessionStore } from '../../../session';
 import { McpPorts } from '../../mcp.ports';
+import { SessionCaps } from '../http/session-caps';
 import { InjectMcpOptions } from '../../mcp.constants';
 import type { McpModuleOptions } from '../../mcp-module-options.interface';
 import { JSONRPC_ERROR } from '../../mcp.constants';
@@ -40,6 +41,7 @@ export class LegacySseHandler implements OnModuleInit, OnApplicationShutdown {
     private readonly servers: McpSdkServerFactory,
     private readonly lifecycle: LifecycleService,
     ports: McpPorts,
+    private readonly sessionCaps: SessionCaps,
     @InjectMcpOptions() private readonly options: McpModuleOptions,
   ) {
     this.sessions = ports.sessions;
@@ -71,6 +73,10 @@ export class LegacySseHandler implements OnModuleInit, OnApplicationShutdown {
     if (this.lifecycle.draining) {
       throw new JsonRpcHttpException(HttpStatus.SERVICE_UNAVAILABLE, JSONRPC_ERROR.SERVER_ERROR, McpMessages.DRAINING, { 'Retry-After': '1' });
     }
+    await this.sessionCaps.assertRoomFor({
+      principal: base.principal && base.principal.kind !== 'anonymous' ? base.principal.id : undefined,
+      tenantId: base.tenantId,
+    });
     const transport = new SSEServerTransport(messagesPath, res);
     const session: McpSession = {
       id: transport.sessionId,

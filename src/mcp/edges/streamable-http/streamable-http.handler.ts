@@ -21,6 +21,7 @@ import { NOOP_OBSERVER } from '../../execution/mcp-observer.provider';
 import { McpRegistry } from '../../discovery/mcp.registry';
 import { McpRequestRouter } from './mcp-request.router';
 import { McpPorts } from '../../mcp.ports';
+import { SessionCaps } from '../http/session-caps';
 import { McpSdkServerFactory, SessionHolder } from '../sdk-v1/mcp-sdk.server-factory';
 import { HttpExchange } from './http-exchange';
 import { MultiplexTransport } from '../sdk-v1/multiplex.transport';
@@ -66,6 +67,7 @@ export class StreamableHttpHandler implements OnModuleInit, OnApplicationShutdow
     private readonly router: McpRequestRouter,
     private readonly lifecycle: LifecycleService,
     ports: McpPorts,
+    private readonly sessionCaps: SessionCaps,
     @InjectMcpOptions() private readonly options: McpModuleOptions,
     @Optional() @Inject(MCP_OBSERVER) observer?: McpObserver,
   ) {
@@ -188,6 +190,8 @@ export class StreamableHttpHandler implements OnModuleInit, OnApplicationShutdow
         initialize.id as string | number,
       );
     }
+    const principal = base.principal && base.principal.kind !== 'anonymous' ? base.principal.id : undefined;
+    await this.sessionCaps.assertRoomFor({ principal, tenantId: base.tenantId }, initialize.id as string | number);
     const session: McpSession = {
       id: randomUUID(),
       ...(base.tenantId !== undefined && { tenantId: base.tenantId }),
