@@ -2,10 +2,10 @@ import 'reflect-metadata';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigValidationError } from './config.exception';
 import { LayeredConfig } from './config.layers';
 import { loadConfig } from './config.loader';
 import { configSchema } from './config.schema';
+import { captureConfigError } from '../../test/helpers/config-error';
 
 /**
  * The layers, lowest first: embedded defaults < config/default.yaml < config/<NODE_ENV>.yaml
@@ -33,15 +33,7 @@ describe('config layers', () => {
   const envYaml = (name: string, text: string) => write(join(configDir, `${name}.yaml`), text);
   const mcpConfig = (text: string) => write(join(root, 'mcp.yaml'), text);
 
-  function captureError(load: () => unknown): ConfigValidationError {
-    try {
-      load();
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigValidationError);
-      return error as ConfigValidationError;
-    }
-    throw new Error('expected loadConfig to throw');
-  }
+  const captureError = captureConfigError;
 
   describe('order', () => {
     it('stacks default.yaml < NODE_ENV yaml < MCP_CONFIG < environment, each overriding only the keys it names', () => {
@@ -89,7 +81,7 @@ describe('config layers', () => {
     it('works without a default.yaml, from the embedded defaults', () => {
       const sut = loadConfig({ configDir, env: {} });
 
-      expect(sut.sessions).toEqual({ mode: 'stateful', ttlSeconds: 1800 });
+      expect(sut.sessions).toEqual({ mode: 'stateful', ttlSeconds: 1800, maxPerPrincipal: 1000, maxPerTenant: 10_000 });
     });
 
     it('refuses a NODE_ENV that cannot name a file in the config directory', () => {

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONFIG_DEFAULTS } from './config.defaults';
-import { ConfigValidationError } from './config.exception';
 import { loadConfig } from './config.loader';
+import { captureConfigError } from '../../test/helpers/config-error';
 
 describe(loadConfig.name, () => {
   let dir: string;
@@ -24,15 +24,7 @@ describe(loadConfig.name, () => {
     return path;
   }
 
-  function captureError(load: () => unknown): ConfigValidationError {
-    try {
-      load();
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigValidationError);
-      return error as ConfigValidationError;
-    }
-    throw new Error('expected loadConfig to throw');
-  }
+  const captureError = captureConfigError;
 
   describe('defaults', () => {
     it('yields the embedded defaults when nothing is configured', () => {

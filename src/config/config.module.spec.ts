@@ -38,7 +38,7 @@ describe(ConfigModule.name, () => {
     const sut = (await compile(config)).get(ConfigService);
 
     expect(sut.get('sessions.ttlSeconds')).toBe(90);
-    expect(sut.get('sessions')).toEqual({ mode: 'stateful', ttlSeconds: 90 });
+    expect(sut.get('sessions')).toEqual({ mode: 'stateful', ttlSeconds: 90, maxPerPrincipal: 1000, maxPerTenant: 10_000 });
     expect(sut.get('http.port')).toBe(4100);
     expect(sut.get('redis.keyPrefix')).toBe('mcp:');
     expect(sut.get('nodeId')).toBe('node-a');
@@ -61,7 +61,7 @@ describe(ConfigModule.name, () => {
 
     const sut = app.get(SessionsConsumer);
 
-    expect(sut.sessions).toEqual({ mode: 'stateless', ttlSeconds: 1800 });
+    expect(sut.sessions).toEqual({ mode: 'stateless', ttlSeconds: 1800, maxPerPrincipal: 1000, maxPerTenant: 10_000 });
     expect(sut.sessions).toBe(app.get<AppConfig>(APP_CONFIG).sessions);
     expect(Object.keys(sut.tenants)).toEqual(['acme']);
   });
