@@ -35,7 +35,7 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
-COPY config/default.yaml ./config/default.yaml
+COPY config/default.yaml config/production.yaml ./config/
 # The image's "node" user, by number so that Kubernetes' runAsNonRoot can verify it.
 USER 1000:1000
 EXPOSE 3000

@@ -168,9 +168,10 @@ describe('the Helm chart (helm/mcp-platform)', () => {
       expect(included.filter((name) => !defined.has(name))).toEqual([]);
     });
 
-    it('fails the render for more than one replica without shared sessions, and for a drain longer than the grace period', () => {
+    it('fails the render for more than one replica without shared sessions, without credentials (unless auth.allowAnonymous), and for a drain longer than the grace period', () => {
       const validation = actionsOf(read('templates/_helpers.tpl')).filter((action) => action.startsWith('fail '));
-      expect(validation).toHaveLength(2);
+      expect(validation).toHaveLength(3);
+      expect(validation.some((action) => action.includes('auth.allowAnonymous'))).toBe(true);
       expect(read('templates/deployment.yaml').startsWith('{{- include "mcp-platform.validate" . }}')).toBe(true);
     });
 

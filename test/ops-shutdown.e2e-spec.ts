@@ -41,7 +41,12 @@ describe('the image entry point: Dockerfile CMD, HEALTHCHECK and graceful shutdo
     );
     copyFileSync(resolve(ROOT, 'package.json'), join(appDir, 'package.json'));
     mkdirSync(join(appDir, 'config'));
-    copyFileSync(resolve(ROOT, 'config', 'default.yaml'), join(appDir, 'config', 'default.yaml'));
+    // What the Dockerfile copies into config/.
+    const configs = instruction('COPY')
+      .find((args) => args.startsWith('config/'))!
+      .split(/\s+/)
+      .slice(0, -1);
+    for (const file of configs) copyFileSync(resolve(ROOT, file), join(appDir, 'config', file.slice('config/'.length)));
     symlinkSync(resolve(ROOT, 'node_modules'), join(appDir, 'node_modules'), 'dir');
   }, 120_000);
 
@@ -60,6 +65,8 @@ describe('the image entry point: Dockerfile CMD, HEALTHCHECK and graceful shutdo
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     NODE_ENV: 'production',
+    // The image requires credentials; these tests are about the process, not auth.
+    MCP_ALLOW_ANONYMOUS: 'true',
     PORT: String(port),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
@@ -93,6 +100,22 @@ describe('the image entry point: Dockerfile CMD, HEALTHCHECK and graceful shutdo
     expect(probe.status).toBe(0);
     expect((await fetch(`http://127.0.0.1:${port}${HealthPath.READY}`)).status).toBe(200);
 
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  }, 60_000);
+
+  it('refuses to start without credentials, naming the key, and serves without the diagnostics pack', async () => {
+    const port = await freePort();
+    const refused = start(process.execPath, cmd.slice(1), { ...env(port), MCP_ALLOW_ANONYMOUS: '' }, { cwd: appDir });
+    expect(await refused.exited).toBe(1);
+    expect(refused.output()).toMatch(/auth\.allowAnonymous: is false, and no auth\.apiKeys or auth\.jwt is configured/);
+
+    server = await startImage(port);
+    const tools = (await (await fetch(`http://127.0.0.1:${port}/tools`)).json()) as { tools: Array<{ name: string }> };
+    const names = tools.tools.map((tool) => tool.name);
+    expect(names).toContain('add');
+    expect(names).not.toContain('environmentDump');
+    expect(names).not.toContain('whoIStheGOAT');
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
   }, 60_000);

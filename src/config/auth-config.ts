@@ -114,6 +114,13 @@ export class AuthConfig {
   @ValidateNested()
   @Type(() => JwtConfig)
   jwt?: JwtConfig;
+
+  /**
+   * Serve without authentication when no keys and no JWT are configured. `false` (the
+   * image's `config/production.yaml`): such a config stops the process at start. @default true
+   */
+  @IsBoolean()
+  allowAnonymous!: boolean;
 }
 
 export class ToolRulesConfig {

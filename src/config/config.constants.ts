@@ -28,6 +28,7 @@ export const ENV_OVERRIDES = {
   'logging.format': 'LOG_FORMAT',
   'metrics.enabled': 'MCP_METRICS_ENABLED',
   'metrics.key': 'MCP_METRICS_KEY',
+  'auth.allowAnonymous': 'MCP_ALLOW_ANONYMOUS',
   'metrics.tenantLabelLimit': 'MCP_METRICS_TENANT_LABEL_LIMIT',
   'shutdown.graceSeconds': 'MCP_SHUTDOWN_GRACE_SECONDS',
 } as const;

@@ -17,7 +17,7 @@ export const CONFIG_DEFAULTS = {
   },
   mcp: { defaultToolTimeoutMs: 30_000, responseMode: 'auto', retryIntervalMs: 1000, maxBatchSize: 100, maxClientStateBytes: 16 * 1024 },
   logging: { level: 'info', format: 'json' },
-  auth: { apiKeys: [] },
+  auth: { apiKeys: [], allowAnonymous: true },
   tenants: {},
   rateLimit: { default: { limit: 600, ttlSeconds: 60 } },
   redis: {

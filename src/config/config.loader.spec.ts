@@ -26,6 +26,28 @@ describe(loadConfig.name, () => {
 
   const captureError = captureConfigError;
 
+  describe('auth.allowAnonymous', () => {
+    it('stops a config without credentials when anonymous callers are not allowed, naming the key and its variable', () => {
+      const error = captureError(() => loadConfig({ env: { MCP_ALLOW_ANONYMOUS: 'false' } }));
+
+      expect(error.message).toMatch(/auth\.allowAnonymous: is false, and no auth\.apiKeys or auth\.jwt is configured/);
+      expect(error.message).toContain('MCP_ALLOW_ANONYMOUS');
+    });
+
+    it('accepts it with an API key', () => {
+      const hash = `sha256:${'a'.repeat(64)}`;
+      expect(() =>
+        loadConfig({ env: { MCP_ALLOW_ANONYMOUS: 'false' }, overrides: { auth: { apiKeys: [{ id: 'k', hash, permissions: ['*'] }] } } }),
+      ).not.toThrow();
+    });
+
+    it('is required by the shipped config/production.yaml, which also switches the diagnostics pack off', () => {
+      expect(() => loadConfig({ env: { NODE_ENV: 'production' } })).toThrow(/auth\.allowAnonymous/);
+      const allowed = loadConfig({ env: { NODE_ENV: 'production', MCP_ALLOW_ANONYMOUS: 'true' } });
+      expect(allowed.toolPacks.diagnostics).toBe(false);
+    });
+  });
+
   describe('defaults', () => {
     it('yields the embedded defaults when nothing is configured', () => {
       const sut = loadConfig({ env: {} });

@@ -69,6 +69,19 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   const errors = validateSync(config, { whitelist: true, forbidNonWhitelisted: true });
   const problems = [...layers.problems, ...describeProblems(flatten(errors), layers)];
   problems.push(...validateTenants(config, layers));
+  if (problems.length === 0 && !config.auth.allowAnonymous && config.auth.apiKeys.length === 0 && config.auth.jwt === undefined) {
+    problems.push(
+      ...describeProblems(
+        [
+          {
+            path: 'auth.allowAnonymous',
+            messages: ['is false, and no auth.apiKeys or auth.jwt is configured: configure credentials, or allow anonymous callers'],
+          },
+        ],
+        layers,
+      ),
+    );
+  }
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return config;
 }

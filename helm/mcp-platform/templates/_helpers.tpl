@@ -131,6 +131,10 @@ Refuses values that cannot work (also checked by values.schema.json, which
 {{- if and (gt $replicas 1) (not (include "mcp-platform.sharedSessions" .)) }}
 {{- fail "More than one replica needs a shared session store: set redis.url (or redis.existingSecret, sentinels or cluster nodes), or app.sessionMode=stateless. In-memory sessions live in one pod only." }}
 {{- end }}
+{{- $auth := (get (.Values.config | default dict) "auth") | default dict }}
+{{- if and (not .Values.auth.allowAnonymous) (not $auth.apiKeys) (not $auth.jwt) }}
+{{- fail "Authentication is required: give API keys (config.auth.apiKeys, from npm run keygen) or a JWT issuer (config.auth.jwt), or set auth.allowAnonymous=true for a platform behind something that authenticates." }}
+{{- end }}
 {{- if ge (add .Values.shutdown.preStopSleepSeconds .Values.shutdown.graceSeconds) (int .Values.terminationGracePeriodSeconds) }}
 {{- fail "shutdown.preStopSleepSeconds + shutdown.graceSeconds must stay below terminationGracePeriodSeconds, or Kubernetes kills the pod before it has drained." }}
 {{- end }}
