@@ -6,7 +6,7 @@
  */
 export * from './mcp';
 
-export { SessionModule, SessionStore, EventStore, MessageBus, InjectSessionStore, InjectEventStore, InjectMessageBus } from './session';
+export { SessionModule, SessionStore, EventStore, MessageBus, InjectSessionStore, InjectEventStore, InjectMessageBus, sessionOwners } from './session';
 export type {
   SessionModuleOptions,
   McpSession,
