@@ -3,6 +3,7 @@ import { McpPorts } from '../src/mcp/mcp.ports';
 import { FixtureTools, FixtureToolsModule } from './fixtures/fixture-tools.module';
 import { INITIALIZE, MCP_ACCEPT, RunningPlatform, connectClient, postRaw, readMessages, startPlatform } from './helpers/platform';
 import { waitFor } from './helpers/processes';
+import { RedisServer, startRedis } from './helpers/redis';
 
 const cancel = (requestId: string | number) => ({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId, reason: 'hostile' } });
 const waitCall = (id: number) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'fixture_wait_for_cancel', arguments: {} } });
@@ -192,6 +193,52 @@ describe('security regressions', () => {
       const again = await open();
       expect(again.status).toBe(200);
       await again.text();
+    });
+  });
+
+  describe.each(['memory', 'redis'] as const)('a batch counts its calls against the rate limit (%s counters)', (counters) => {
+    const keys = [generateApiKey(), generateApiKey()];
+    let redis: RedisServer | undefined;
+    let platform: RunningPlatform;
+    const pings = (count: number, from = 0) => Array.from({ length: count }, (_, index) => ({ jsonrpc: '2.0', id: from + index, method: 'ping' }));
+    const send = (key: number, body: unknown) => postRaw(platform.mcpUrl, body, { 'x-api-key': keys[key].key });
+
+    beforeAll(async () => {
+      if (counters === 'redis') redis = await startRedis();
+      platform = await startPlatform({
+        ...(redis && { redisUrl: redis.url }),
+        sessions: { mode: 'stateless' },
+        auth: {
+          apiKeys: keys.map((key, index) => ({ id: `batcher-${index}`, hash: key.hash, permissions: ['*'], rateLimit: { limit: 10, ttlSeconds: 60 } })),
+        },
+      });
+    }, 30_000);
+
+    afterAll(async () => {
+      await platform?.close();
+      await redis?.stop();
+    });
+
+    it('refuses a batch of more calls than the limit with 429 and runs none of it', async () => {
+      const tooMany = await send(0, pings(11));
+      expect(tooMany.status).toBe(429);
+      expect(Number(tooMany.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await tooMany.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32000, message: expect.stringMatching(/too many requests/i) } });
+    });
+
+    it('counts an allowed batch as its calls: single requests get what is left', async () => {
+      const batch = await send(1, pings(8));
+      expect(batch.status).toBe(200);
+      expect(batch.headers.get('x-ratelimit-remaining')).toBe('2');
+      expect(await readMessages(batch)).toHaveLength(8);
+      for (const id of [100, 101]) {
+        const single = await send(1, pings(1, id)[0]);
+        expect(single.status).toBe(200);
+        await single.text();
+      }
+      const over = await send(1, pings(1, 102)[0]);
+      expect(over.status).toBe(429);
+      await over.text();
     });
   });
 

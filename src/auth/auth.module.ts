@@ -4,6 +4,7 @@ import type { ExecutionContext } from '@nestjs/common';
 import type { RateLimitConfig } from '../config/auth-config';
 import { MCP_ACCESS_POLICY } from '../mcp/interfaces/mcp-access-policy.interface';
 import { MCP_ROUTE_GUARDS } from '../mcp/mcp.constants';
+import { MCP_CALL_BUDGET } from '../mcp/interfaces/mcp-call-budget.interface';
 import { RedisConnection } from '../redis/redis.connection.provider';
 import { ToolAccessPolicy } from './access.policy';
 import { AuthAudit } from './auth.audit';
@@ -52,6 +53,7 @@ export class AuthModule {
         AuthGuard,
         McpThrottlerGuard,
         { provide: MCP_ACCESS_POLICY, useExisting: ToolAccessPolicy },
+        { provide: MCP_CALL_BUDGET, useExisting: McpThrottlerGuard },
         // Order matters: who (and which tenant) first, then how often.
         {
           provide: MCP_ROUTE_GUARDS,
@@ -59,7 +61,7 @@ export class AuthModule {
           inject: [AuthGuard, McpThrottlerGuard],
         },
       ],
-      exports: [MCP_ACCESS_POLICY, MCP_ROUTE_GUARDS, CredentialVerifier],
+      exports: [MCP_ACCESS_POLICY, MCP_ROUTE_GUARDS, MCP_CALL_BUDGET, CredentialVerifier],
     };
   }
 }

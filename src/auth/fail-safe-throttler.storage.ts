@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { StoreUnavailableError } from '../session/session-store.exception';
+import { WeightedThrottlerStorage, incrementBy } from './weighted-throttler.storage';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
@@ -15,7 +16,8 @@ const WARN_EVERY_MS = 10_000;
  * refuses (503 with a JSON-RPC error, as for the session store), `open` lets the request
  * through uncounted and says so in the log.
  */
-export class FailSafeThrottlerStorage implements ThrottlerStorage {
+export class FailSafeThrottlerStorage implements WeightedThrottlerStorage {
+  readonly weighted = true;
   private readonly logger = new Logger('RateLimit');
   private lastWarning = 0;
 
@@ -24,9 +26,9 @@ export class FailSafeThrottlerStorage implements ThrottlerStorage {
     private readonly policy: StoreErrorPolicy,
   ) {}
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string, cost = 1): Promise<ThrottlerStorageRecord> {
     try {
-      return await this.storage.increment(key, ttl, limit, blockDuration, throttlerName);
+      return await incrementBy(this.storage, cost, key, ttl, limit, blockDuration, throttlerName);
     } catch (error) {
       if (this.policy === 'closed') throw new StoreUnavailableError('rate limiting', error, 'rate-limit store');
       const now = Date.now();

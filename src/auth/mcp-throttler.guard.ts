@@ -6,20 +6,36 @@ import {
   ThrottlerGuard,
   ThrottlerLimitDetail,
   ThrottlerModuleOptions,
+  ThrottlerRequest,
   ThrottlerStorage,
 } from '@nestjs/throttler';
+import type { McpCallBudget } from '../mcp/interfaces/mcp-call-budget.interface';
+import { incrementBy } from './weighted-throttler.storage';
 import { AuthAudit } from './auth.audit';
 import { IS_PUBLIC_KEY, REQUEST_ACCESS } from './auth.constants';
 import type { RequestAccess } from './principal.interface';
+
+/** The windows one request was counted in, kept on the request for its batch's extra calls. */
+const COUNTED = Symbol('mcp:rateLimitWindows');
+interface CountedWindow {
+  context: ExecutionContext;
+  key: string;
+  tracker: string;
+  name: string;
+  limit: number;
+  ttl: number;
+  blockDuration: number;
+}
 
 /**
  * `@nestjs/throttler`'s guard, tracking callers rather than routes: per API key or token
  * (`principal:<id>`), else per tenant, else per client IP; limits come from the key, the
  * tenant or `rateLimit.default` (see AuthModule). Runs after AuthGuard; public routes
- * (health, metrics) are not limited.
+ * (health, metrics) are not limited. Limits count JSON-RPC calls: a batch of N costs N
+ * ({@link McpCallBudget}, charged by the edge once it has read the body).
  */
 @Injectable()
-export class McpThrottlerGuard extends ThrottlerGuard {
+export class McpThrottlerGuard extends ThrottlerGuard implements McpCallBudget {
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
     @InjectThrottlerStorage() storage: ThrottlerStorage,
@@ -36,6 +52,40 @@ export class McpThrottlerGuard extends ThrottlerGuard {
 
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
     return trackerOf(req, await super.getTracker(req));
+  }
+
+  protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
+    const allowed = await super.handleRequest(props);
+    const req = props.context.switchToHttp().getRequest<Record<symbol, CountedWindow[] | undefined>>();
+    const tracker = await props.getTracker(req, props.context);
+    const window: CountedWindow = {
+      context: props.context,
+      key: props.generateKey(props.context, tracker, props.throttler.name ?? 'default'),
+      tracker,
+      name: props.throttler.name ?? 'default',
+      limit: props.limit,
+      ttl: props.ttl,
+      blockDuration: props.blockDuration,
+    };
+    (req[COUNTED] ??= []).push(window);
+    return allowed;
+  }
+
+  async charge(request: object, _reply: object, extraCalls: number): Promise<void> {
+    const windows = (request as Record<symbol, CountedWindow[] | undefined>)[COUNTED];
+    if (!windows || extraCalls <= 0) return;
+    for (const window of windows) {
+      const record = await incrementBy(this.storageService, extraCalls, window.key, window.ttl, window.limit, window.blockDuration, window.name);
+      if (record.isBlocked) {
+        await this.throwThrottlingException(window.context, { ...record, limit: window.limit, ttl: window.ttl, key: window.key, tracker: window.tracker });
+      }
+      const suffix = window.name === 'default' ? '' : `-${window.name}`;
+      this.setResponseHeader(
+        this.getRequestResponse(window.context).res,
+        `${this.headerPrefix}-Remaining${suffix}`,
+        Math.max(0, window.limit - record.totalHits),
+      );
+    }
   }
 
   protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {

@@ -1,6 +1,6 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
-import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
+import type { WeightedThrottlerStorage } from './weighted-throttler.storage';
 
 interface Window {
   hits: number;
@@ -13,7 +13,8 @@ interface Window {
  * constant work per hit. (`@nestjs/throttler`'s own storage keeps one timestamp per hit and
  * filters them all on every request, which grows with the limit.)
  */
-export class MemoryThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
+export class MemoryThrottlerStorage implements WeightedThrottlerStorage, OnApplicationShutdown {
+  readonly weighted = true;
   private readonly windows = new Map<string, Window>();
   private readonly sweeper: NodeJS.Timeout;
 
@@ -22,7 +23,7 @@ export class MemoryThrottlerStorage implements ThrottlerStorage, OnApplicationSh
     this.sweeper.unref();
   }
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string, cost = 1): Promise<ThrottlerStorageRecord> {
     const now = this.now();
     const id = `${throttlerName}:${key}`;
     let window = this.windows.get(id);
@@ -30,7 +31,7 @@ export class MemoryThrottlerStorage implements ThrottlerStorage, OnApplicationSh
       window = { hits: 0, expiresAt: now + ttl, blockedUntil: window && window.blockedUntil > now ? window.blockedUntil : 0 };
       this.windows.set(id, window);
     }
-    window.hits += 1;
+    window.hits += cost;
     if (window.blockedUntil <= now && window.hits > limit) {
       window.blockedUntil = blockDuration > 0 ? now + blockDuration : window.expiresAt;
     }

@@ -21,6 +21,8 @@ export type * from './interfaces/mcp-content.interface';
 export type * from './interfaces/mcp-decorator-options.interface';
 export { LOGGING_LEVELS } from './interfaces/mcp-content.interface';
 export { MCP_AUDIT_HOOK } from './interfaces/mcp-audit.interface';
+export type { McpCallBudget } from './interfaces/mcp-call-budget.interface';
+export { MCP_CALL_BUDGET } from './interfaces/mcp-call-budget.interface';
 export type { McpAuditHook, McpCallRecord } from './interfaces/mcp-audit.interface';
 export { MCP_ACCESS_POLICY } from './interfaces/mcp-access-policy.interface';
 export type { McpAccessPolicy, McpToolAccess, McpToolQuota } from './interfaces/mcp-access-policy.interface';

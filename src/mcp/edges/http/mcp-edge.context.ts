@@ -9,6 +9,8 @@ import type { McpModuleOptions } from '../../mcp-module-options.interface';
 import type { McpBaseContext } from '../streamable-http/streamable-http.handler';
 import { NOOP_OBSERVER } from '../../execution/mcp-observer.provider';
 import { MCP_OBSERVER, McpObserver } from '../../interfaces/mcp-observer.interface';
+import { MCP_CALL_BUDGET, McpCallBudget } from '../../interfaces/mcp-call-budget.interface';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
 /** What every MCP route does first: Host/Origin check, tenant, and the request's base context. */
 @Injectable()
@@ -21,6 +23,7 @@ export class McpEdgeContext {
     ports: McpPorts,
     @InjectMcpOptions() private readonly options: McpModuleOptions,
     @Optional() @Inject(MCP_OBSERVER) observer?: McpObserver,
+    @Optional() @Inject(MCP_CALL_BUDGET) private readonly budget?: McpCallBudget,
   ) {
     this.tenants = ports.tenants;
     this.hosts = new HostOriginValidator(options.allowedHosts, options.allowedOrigins);
@@ -33,6 +36,11 @@ export class McpEdgeContext {
 
   get maxBatchSize(): number {
     return this.options.maxBatchSize;
+  }
+
+  /** A batch's calls count against the caller's rate limits like single requests (the guard counted one). */
+  async chargeBatch(request: object, reply: object, body: JSONRPCMessage | JSONRPCMessage[]): Promise<void> {
+    if (this.budget && Array.isArray(body) && body.length > 1) await this.budget.charge(request, reply, body.length - 1);
   }
 
   /** `request` is the framework's request (where guards leave their results), `req`/`res` Node's. */

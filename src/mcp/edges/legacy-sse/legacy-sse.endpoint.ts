@@ -44,6 +44,7 @@ export class LegacySseEndpoint implements OnModuleInit {
     const [req, res] = take(request, reply);
     const base = this.edge.baseContext(request, req, res, request.params?.tenantId);
     const body = await readJsonRpcBody(req, this.edge.bodyLimitBytes, request.body, this.edge.maxBatchSize);
+    await this.edge.chargeBatch(request, reply, body);
     await this.handler.message(req, res, base, body);
   }
 

@@ -41,6 +41,7 @@ export class McpHttpEndpoint implements OnModuleInit {
     const base = this.edge.baseContext(request, req, res, request.params?.tenantId);
     if (!isJsonContentType(req.headers['content-type'])) return this.handler.refuse(req, res);
     const body = await readJsonRpcBody(req, this.edge.bodyLimitBytes, request.body, this.edge.maxBatchSize);
+    await this.edge.chargeBatch(request, reply, body);
     await this.handler.post(req, res, body, base);
   }
 
