@@ -3,6 +3,7 @@ import { McpPorts } from '../src/mcp/mcp.ports';
 import { FixtureTools, FixtureToolsModule } from './fixtures/fixture-tools.module';
 import { INITIALIZE, MCP_ACCEPT, RunningPlatform, connectClient, postRaw, readMessages, startPlatform } from './helpers/platform';
 import { waitFor } from './helpers/processes';
+import { readEvents } from './helpers/sse';
 import { RedisServer, startRedis } from './helpers/redis';
 
 const cancel = (requestId: string | number) => ({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId, reason: 'hostile' } });
@@ -140,6 +141,23 @@ describe('security regressions', () => {
       expect(await readMessages(within)).toHaveLength(10);
     });
 
+    it('refuses deeply nested JSON with -32600 instead of a 500 (stateful and the legacy transport)', async () => {
+      const deep = (depth: number) =>
+        `{"jsonrpc":"2.0","id":7,"method":"initialize","params":{"protocolVersion":"2025-11-25","clientInfo":{"name":"x","version":"1"},"capabilities":{"experimental":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}}}`;
+      for (const url of [platform.mcpUrl, `${platform.baseUrl}/messages?sessionId=none`]) {
+        const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: MCP_ACCEPT }, body: deep(5000) });
+        expect(response.status).toBe(400);
+        expect(await response.json()).toMatchObject({ error: { code: -32600, message: expect.stringContaining('nested deeper than 64') } });
+      }
+      const shallow = await fetch(platform.mcpUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: MCP_ACCEPT },
+        body: deep(20),
+      });
+      expect(shallow.status).toBe(200);
+      await shallow.text();
+    });
+
     it('refuses an initialize whose capabilities are over the limit, with its id, and stores no session', async () => {
       const store = platform.app.get(McpPorts).sessions;
       const before = await store.count();
@@ -239,6 +257,34 @@ describe('security regressions', () => {
       const over = await send(1, pings(1, 102)[0]);
       expect(over.status).toBe(429);
       await over.text();
+    });
+  });
+
+  describe('a closed legacy SSE stream', () => {
+    let platform: RunningPlatform;
+
+    beforeAll(async () => {
+      platform = await startPlatform({});
+    });
+
+    afterAll(async () => {
+      await platform?.close();
+    });
+
+    it('leaves no session in the store: its messages get 404', async () => {
+      const store = platform.app.get(McpPorts).sessions;
+      const before = await store.count();
+      const controller = new AbortController();
+      const stream = await fetch(`${platform.baseUrl}/sse`, { headers: { accept: 'text/event-stream' }, signal: controller.signal });
+      const [endpoint] = await readEvents(stream, (events) => events.length > 0);
+      const messagesUrl = new URL(endpoint.data!, platform.baseUrl);
+      expect(await store.count()).toBe(before + 1);
+
+      controller.abort();
+      await waitFor(async () => (await store.count()) === before, 5_000, 'the closed session to be deleted');
+      const late = await postRaw(messagesUrl.toString(), { jsonrpc: '2.0', id: 1, method: 'ping' });
+      expect(late.status).toBe(404);
+      await late.text();
     });
   });
 

@@ -5,6 +5,7 @@ export const McpMessages = {
   EMPTY_BATCH: 'Invalid Request: empty batch',
   TOO_MANY_SESSIONS: (owner: string, limit: number) =>
     `Too Many Requests: ${owner} already holds ${limit} live sessions; end one (DELETE) or let one expire`,
+  TOO_DEEP: (limit: number) => `Invalid Request: JSON nested deeper than ${limit} levels`,
   BATCH_TOO_LARGE: (size: number, limit: number) => `Invalid Request: a batch of ${size} messages is over the limit of ${limit}`,
   CLIENT_STATE_TOO_LARGE: (bytes: number, limit: number) =>
     `Invalid params: the client's capabilities and clientInfo take ${bytes} bytes, over the limit of ${limit}`,

@@ -1,4 +1,4 @@
-import { isJsonContentType, isJsonRpcMessage } from './json-rpc.body';
+import { isJsonContentType, isJsonRpcMessage, textDeeperThan, valueDeeperThan } from './json-rpc.body';
 
 describe(isJsonRpcMessage.name, () => {
   describe('requests', () => {
@@ -128,5 +128,26 @@ describe(isJsonContentType.name, () => {
     expect(isJsonContentType('text/plain')).toBe(false);
     expect(isJsonContentType('application/json-seq')).toBe(false);
     expect(isJsonContentType('application/jsonx')).toBe(false);
+  });
+});
+
+describe(textDeeperThan.name, () => {
+  const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+
+  it('measures the nesting of objects and arrays', () => {
+    expect(textDeeperThan(nested(64), 64)).toBe(false);
+    expect(textDeeperThan(nested(65), 64)).toBe(true);
+    expect(textDeeperThan('['.repeat(100) + ']'.repeat(100), 64)).toBe(true);
+  });
+
+  it('ignores brackets inside strings, escaped quotes included', () => {
+    const text = JSON.stringify({ text: '{'.repeat(500) + '\\"[[[' + '"'.repeat(3) });
+    expect(textDeeperThan(text, 64)).toBe(false);
+  });
+
+  it('agrees with the walk of the parsed value', () => {
+    for (const depth of [1, 10, 64, 65, 200]) {
+      expect(valueDeeperThan(JSON.parse(nested(depth)), 64)).toBe(textDeeperThan(nested(depth), 64));
+    }
   });
 });

@@ -4,6 +4,13 @@ import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { InvalidJsonRpcException, ParseErrorException, PayloadTooLargeException } from '../../mcp.exception';
 import { McpMessages } from '../../mcp.messages';
 
+/**
+ * Deepest nesting of objects and arrays a body may have. Real MCP messages stay within a
+ * dozen levels; far deeper ones (thousands) overflow the stack of any recursive code that
+ * copies or serialises them later, so they are refused at the door.
+ */
+export const MAX_JSON_DEPTH = 64;
+
 /** True for `application/json` with or without parameters. */
 export function isJsonContentType(contentType: string | undefined): boolean {
   if (!contentType) return false;
@@ -21,7 +28,10 @@ export async function readJsonRpcBody(
   parsed?: unknown,
   maxBatchSize = Number.MAX_SAFE_INTEGER,
 ): Promise<JSONRPCMessage | JSONRPCMessage[]> {
-  if (parsed !== undefined && !(isEmptyObject(parsed) && !req.readableEnded)) return toJsonRpcBody(parsed, maxBatchSize);
+  if (parsed !== undefined && !(isEmptyObject(parsed) && !req.readableEnded)) {
+    if (valueDeeperThan(parsed, MAX_JSON_DEPTH)) throw new InvalidJsonRpcException(McpMessages.TOO_DEEP(MAX_JSON_DEPTH));
+    return toJsonRpcBody(parsed, maxBatchSize);
+  }
   let text: string;
   try {
     text = await getRawBody(req, { limit, encoding: 'utf8', length: req.headers['content-length'] });
@@ -29,6 +39,7 @@ export async function readJsonRpcBody(
     if ((error as { type?: string }).type === 'entity.too.large') throw new PayloadTooLargeException(limit);
     throw new ParseErrorException();
   }
+  if (textDeeperThan(text, MAX_JSON_DEPTH)) throw new InvalidJsonRpcException(McpMessages.TOO_DEEP(MAX_JSON_DEPTH));
   let body: unknown;
   try {
     // A `__proto__` key would reach objects that copy keys by assignment: drop it (rare, so
@@ -52,6 +63,38 @@ export function toJsonRpcBody(body: unknown, maxBatchSize = Number.MAX_SAFE_INTE
   // A refusal names the request's id where one can be read, so its client can match it.
   if (!isJsonRpcMessage(body)) throw new InvalidJsonRpcException(McpMessages.INVALID_REQUEST, readableId(body));
   return body as JSONRPCMessage;
+}
+
+/** Whether JSON text nests objects and arrays deeper than `limit` (brackets inside strings do not count). */
+export function textDeeperThan(text: string, limit: number): boolean {
+  // Each level takes at least two characters: a short text cannot be deep.
+  if (text.length <= limit * 2) return false;
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text.charCodeAt(index);
+    if (inString) {
+      if (char === 0x5c)
+        index++; // backslash: skip the escaped character
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) inString = true;
+    else if (char === 0x7b || char === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (char === 0x7d || char === 0x5d) depth--;
+  }
+  return false;
+}
+
+/** Whether a parsed value nests deeper than `limit`, walked without recursion. */
+export function valueDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(current)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function withoutProtoKeys(key: string, value: unknown): unknown {

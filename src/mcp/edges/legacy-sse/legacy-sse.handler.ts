@@ -26,8 +26,9 @@ interface LegacyConnection {
  * The legacy HTTP+SSE transport (protocol 2024-11-05) for older clients: `GET /sse` opens
  * the stream and names the message endpoint, `POST /messages?sessionId=` carries the
  * client's messages. One long-lived SDK server per stream, with the same registry,
- * executor, guards and context as Streamable HTTP; the session is kept in the store, so a
- * POST for a session whose stream is gone gets 410 and the client reconnects.
+ * executor, guards and context as Streamable HTTP. The session is kept in the store while
+ * its stream is open and deleted when the stream closes; a POST for a session whose replica
+ * died (its stream gone with it) gets 410 and the client reconnects.
  */
 @Injectable()
 export class LegacySseHandler implements OnModuleInit, OnApplicationShutdown {
@@ -110,6 +111,11 @@ export class LegacySseHandler implements OnModuleInit, OnApplicationShutdown {
     res.once('close', () => {
       this.connections.delete(session.id);
       void server.close();
+      // A closed stream ends its session: nothing is left in the store (or against the caps).
+      // Only a replica that died keeps its sessions until their TTL; a POST to those gets 410.
+      void this.sessions.delete(session.id).catch((error: Error) => {
+        this.logger.warn({ msg: 'could not delete the closed legacy session', sessionId: session.id, error: error.message });
+      });
     });
     await server.connect(transport);
   }
