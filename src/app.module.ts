@@ -1,7 +1,7 @@
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
-import { AuthModule, HealthModule, McpModule, MetricsModule, RedisModule, SessionModule, TenantModule } from './index';
+import { AuditModule, AuthModule, HealthModule, McpModule, MetricsModule, RedisModule, SessionModule, TenantModule } from './index';
 import { LoggingModule } from './logging/logging.module';
 import { enabledToolPacks } from './tools/tool-packs';
 import { PLATFORM_VERSION } from './version';
@@ -43,6 +43,16 @@ export class AppModule {
           knownTenants: Object.keys(config.tenants ?? {}),
           serverInfo: { version: PLATFORM_VERSION, nodeId: config.nodeId, sessionMode: config.sessions.mode },
         }),
+        ...(config.audit.enabled
+          ? [
+              AuditModule.forRoot({
+                destination: config.audit.file ?? 'stdout',
+                arguments: config.audit.arguments,
+                argumentsInFull: config.audit.argumentsInFull,
+                nodeId: config.nodeId,
+              }),
+            ]
+          : []),
         HealthModule.forRoot({ nodeId: config.nodeId, features: features(config, redis !== undefined) }),
         McpModule.forRoot({
           sessionMode: config.sessions.mode,

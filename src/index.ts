@@ -27,5 +27,8 @@ export type { AuthModuleOptions, Authentication, Principal, RequestAccess } from
 export { MetricsModule } from './metrics';
 export type { MetricsModuleOptions } from './metrics';
 export { HealthModule } from './health';
+export { AuditModule, AuditTrail } from './audit';
+export type { AuditModuleOptions, AuditRecord, AuditAction, AuditOutcome } from './audit';
+export { startTracing, stopTracing, tracingActive } from './telemetry/tracing';
 export type { HealthModuleOptions, HealthDetail } from './health';
 export { ThrottlerStorage } from '@nestjs/throttler';

@@ -1,6 +1,20 @@
 import { Type } from 'class-transformer';
 import { AuthConfig, RateLimitsConfig, TenantConfig } from './auth-config';
-import { ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayNotEmpty,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
 
 export * from './auth-config';
 
@@ -187,6 +201,24 @@ export class MetricsConfig {
   tenantLabelLimit!: number;
 }
 
+export class AuditConfig {
+  /** Write the audit trail: one JSON line per tool call, resource read, prompt get, session start/end and refusal. @default true */
+  @IsBoolean()
+  enabled!: boolean;
+  /** File the trail is appended to (`MCP_AUDIT_FILE`); stdout when unset. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  file?: string;
+  /** A tool call's arguments in its record: `omit` (default) or `hash` (`sha256:` of their canonical JSON). */
+  @IsIn(['omit', 'hash'])
+  arguments!: 'omit' | 'hash';
+  /** Tools whose records hold their arguments in full (those arguments must never carry secrets). @default [] */
+  @IsArray()
+  @IsString({ each: true })
+  argumentsInFull!: string[];
+}
+
 export class ShutdownConfig {
   /**
    * Seconds between SIGTERM and exit: readiness turns 503 at once, in-flight requests finish,
@@ -223,6 +255,7 @@ export class AppConfig {
   @ValidateNested() @Type(() => RedisConfig) redis!: RedisConfig;
   @ValidateNested() @Type(() => MetricsConfig) metrics!: MetricsConfig;
   @ValidateNested() @Type(() => ShutdownConfig) shutdown!: ShutdownConfig;
+  @ValidateNested() @Type(() => AuditConfig) audit!: AuditConfig;
 
   @ValidateNested() @Type(() => AuthConfig) auth!: AuthConfig;
   @ValidateNested() @Type(() => RateLimitsConfig) rateLimit!: RateLimitsConfig;

@@ -31,6 +31,8 @@ export const ENV_OVERRIDES = {
   'auth.allowAnonymous': 'MCP_ALLOW_ANONYMOUS',
   'metrics.tenantLabelLimit': 'MCP_METRICS_TENANT_LABEL_LIMIT',
   'shutdown.graceSeconds': 'MCP_SHUTDOWN_GRACE_SECONDS',
+  'audit.enabled': 'MCP_AUDIT_ENABLED',
+  'audit.file': 'MCP_AUDIT_FILE',
 } as const;
 
 /** Directory of `default.yaml` and `<NODE_ENV>.yaml`, relative to the project root. */

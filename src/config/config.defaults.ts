@@ -32,4 +32,5 @@ export const CONFIG_DEFAULTS = {
   },
   metrics: { enabled: true, defaultMetrics: true, tenantLabelLimit: 100 },
   shutdown: { graceSeconds: 20 },
+  audit: { enabled: true, arguments: 'omit', argumentsInFull: [] },
 } as const;

@@ -3,7 +3,7 @@ import type { AppConfig } from './app-config';
 
 /** The top-level sections of {@link AppConfig}, each a `@nestjs/config` namespace. */
 export type ConfigSectionName =
-  'http' | 'sessions' | 'redis' | 'auth' | 'tenants' | 'rateLimit' | 'metrics' | 'logging' | 'mcp' | 'gateway' | 'toolPacks' | 'shutdown';
+  'http' | 'sessions' | 'redis' | 'auth' | 'tenants' | 'rateLimit' | 'metrics' | 'logging' | 'mcp' | 'gateway' | 'toolPacks' | 'shutdown' | 'audit';
 
 /**
  * A namespace whose value is the section of the config given to `ConfigModule.forRoot()`.
@@ -46,6 +46,8 @@ export const gatewayConfig = namespace('gateway');
 export const toolPacksConfig = namespace('toolPacks');
 /** `shutdown.*` */
 export const shutdownConfig = namespace('shutdown');
+/** `audit.*`: the audit trail. */
+export const auditConfig = namespace('audit');
 
 /** Every namespace, by section name. */
 export const CONFIG_NAMESPACES = {
@@ -61,6 +63,7 @@ export const CONFIG_NAMESPACES = {
   gateway: gatewayConfig,
   toolPacks: toolPacksConfig,
   shutdown: shutdownConfig,
+  audit: auditConfig,
 } as const;
 
 /**

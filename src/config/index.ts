@@ -16,6 +16,7 @@ export {
   redisConfig,
   sessionsConfig,
   shutdownConfig,
+  auditConfig,
   tenantsConfig,
   toolPacksConfig,
 } from './config.namespaces';

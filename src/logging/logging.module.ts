@@ -4,6 +4,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config';
 import { maskHeaders, maskQuery } from '../common/secret-mask';
+import { traceIds } from '../telemetry/mcp-tracing';
+import { tracingActive } from '../telemetry/tracing';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -41,6 +43,8 @@ export class LoggingModule {
           pinoHttp: {
             level: config.logging.level,
             base: { nodeId: config.nodeId },
+            // With tracing on, every line written inside a span carries its trace and span ids.
+            ...(tracingActive() && { mixin: () => traceIds() ?? {} }),
             ...(config.logging.format === 'pretty' && { transport: { target: 'pino-pretty', options: { singleLine: true } } }),
             serializers: {
               req: (req: { id: unknown; method: string; url: string; headers: Record<string, string | undefined> }) => ({

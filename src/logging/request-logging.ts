@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { PinoLogger } from 'nestjs-pino';
+import { traceIds } from '../telemetry/mcp-tracing';
 
 /** Probes and scrapes: not logged, no request context. */
 const QUIET_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
@@ -38,10 +39,13 @@ function logCompletion(req: IncomingMessage, res: ServerResponse, requestId: str
   const logger = PinoLogger.root;
   if (!logger?.isLevelEnabled('info')) return;
   const started = performance.now();
+  // The line is written after the request's span ended: its trace id is taken now.
+  const trace = traceIds();
   res.once('close', () => {
     logger.info(
       {
         requestId,
+        ...(trace && { traceId: trace.traceId }),
         // The root logger's req/res serializers (pino-http's, with secrets masked).
         req,
         res,

@@ -33,5 +33,6 @@ export const McpMessages = {
     `Invalid arguments for tool "${name}":\n${problems.map((problem) => `- ${problem}`).join('\n')}`,
   TOOL_TIMEOUT: (name: string, ms: number) => `Tool "${name}" timed out after ${ms} ms`,
   TOOL_FAILED: (name: string, message: string) => `Tool "${name}" failed: ${message}`,
+  MALFORMED_RESULT: (name: string, problem: string) => `Tool "${name}" returned a malformed result: ${problem}`,
   INVALID_OUTPUT: (name: string, problems: string[]) => `Tool "${name}" returned a result that does not match its output schema: ${problems.join('; ')}`,
 } as const;

@@ -1,3 +1,4 @@
+import { McpTracing } from '../telemetry/mcp-tracing';
 import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { DRAIN_TIMEOUT_MS, GracefulShutdown, LifecycleModule } from '../lifecycle';
@@ -44,6 +45,7 @@ import { McpPorts } from './mcp.ports';
     McpExplorer,
     McpExecutor,
     McpToolGate,
+    McpTracing,
     McpSdkServerFactory,
     StandaloneStreamRegistry,
     StreamableHttpHandler,

@@ -2,8 +2,8 @@ import { Injectable, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import { McpRegistry } from '../mcp/discovery/mcp.registry';
-import type { McpExchangeObservation, McpObserver, McpRequestObservation } from '../mcp/interfaces/mcp-observer.interface';
-import { InjectMetricsOptions, KNOWN_METHODS, METHOD_OTHER, MetricName, TOOL_UNKNOWN } from './metrics.constants';
+import type { McpExchangeObservation, McpObserver, McpRequestObservation, McpSessionObservation } from '../mcp/interfaces/mcp-observer.interface';
+import { InjectMetricsOptions, KNOWN_METHODS, KNOWN_PROTOCOL_VERSIONS, METHOD_OTHER, MetricName, TOOL_UNKNOWN } from './metrics.constants';
 import type { ResolvedMetricsOptions } from './metrics-module-options.interface';
 import { TenantLabelPolicy } from './tenant-label.policy';
 
@@ -26,6 +26,9 @@ export class McpMetricsObserver implements McpObserver, OnApplicationBootstrap {
     @InjectMetric(MetricName.STREAMING_CHUNKS_TOTAL) private readonly chunks: Counter<'kind'>,
     @InjectMetric(MetricName.SESSIONS_OPENED_TOTAL) private readonly opened: Counter,
     @InjectMetric(MetricName.SESSIONS_CLOSED_TOTAL) private readonly closed: Counter,
+    @InjectMetric(MetricName.SERVER_OPERATION_DURATION_SECONDS)
+    private readonly operations: Histogram<'mcp_method_name' | 'gen_ai_tool_name' | 'tenant' | 'outcome'>,
+    @InjectMetric(MetricName.SERVER_SESSION_DURATION_SECONDS) private readonly sessions: Histogram<'tenant' | 'mcp_protocol_version'>,
     @InjectMetric(MetricName.SERVER_INFO) private readonly serverInfo: Gauge<'version' | 'node_id' | 'session_mode'>,
     @InjectMetricsOptions() private readonly options: ResolvedMetricsOptions,
     private readonly tenants: TenantLabelPolicy,
@@ -53,9 +56,14 @@ export class McpMetricsObserver implements McpObserver, OnApplicationBootstrap {
       tool: this.toolLabel(observation),
       status: observation.status,
     };
+    const tenant = this.tenants.label(observation.tenantId);
     this.active.dec({ method: labels.method });
-    this.requests.inc({ ...labels, tenant: this.tenants.label(observation.tenantId) });
+    this.requests.inc({ ...labels, tenant });
     this.duration.observe(labels, observation.durationSeconds);
+    this.operations.observe(
+      { mcp_method_name: labels.method, gen_ai_tool_name: labels.tool, tenant, outcome: observation.outcome },
+      observation.durationSeconds,
+    );
   }
 
   exchangeFinished(observation: McpExchangeObservation): void {
@@ -73,8 +81,11 @@ export class McpMetricsObserver implements McpObserver, OnApplicationBootstrap {
     this.opened.inc();
   }
 
-  sessionClosed(): void {
+  sessionClosed(session?: McpSessionObservation): void {
     this.closed.inc();
+    if (!session) return;
+    const version = session.protocolVersion && KNOWN_PROTOCOL_VERSIONS.has(session.protocolVersion) ? session.protocolVersion : METHOD_OTHER;
+    this.sessions.observe({ tenant: this.tenants.label(session.tenantId), mcp_protocol_version: version }, session.durationSeconds);
   }
 
   private toolLabel({ method, tool }: McpRequestObservation): string {

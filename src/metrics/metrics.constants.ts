@@ -42,6 +42,13 @@ export const MetricName = {
   SESSION_STORE_OPERATION_DURATION_SECONDS: 'mcp_session_store_operation_duration_seconds',
   /** counter {operation}: failed session store calls. */
   SESSION_STORE_ERRORS_TOTAL: 'mcp_session_store_errors_total',
+  /**
+   * histogram {mcp_method_name, gen_ai_tool_name, tenant, outcome}: OpenTelemetry's
+   * `mcp.server.operation.duration`; outcome ok | error | denied | rate_limited.
+   */
+  SERVER_OPERATION_DURATION_SECONDS: 'mcp_server_operation_duration_seconds',
+  /** histogram {tenant, mcp_protocol_version}: OpenTelemetry's `mcp.server.session.duration` (sessions that ended). */
+  SERVER_SESSION_DURATION_SECONDS: 'mcp_server_session_duration_seconds',
   /** gauge: 1 while this replica drains after SIGTERM. */
   DRAINING: 'mcp_draining',
 } as const;
@@ -82,8 +89,15 @@ export const KNOWN_METHODS: ReadonlySet<string> = new Set([
   'notifications/roots/list_changed',
 ]);
 
+/** Protocol revisions kept as label values (others fold into `_other`). */
+export const KNOWN_PROTOCOL_VERSIONS: ReadonlySet<string> = new Set(['2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25', '2026-07-28']);
+
 export const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 export const SIZE_BUCKETS = [64, 256, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304];
+/** OpenTelemetry's advice for `mcp.server.operation.duration` (seconds). */
+export const OPERATION_DURATION_BUCKETS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
+/** Sessions last from seconds to hours. */
+export const SESSION_DURATION_BUCKETS = [1, 5, 15, 60, 300, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400];
 export const STORE_DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 /** Longest wait for the session store while a scrape collects `mcp_sessions_active`. */

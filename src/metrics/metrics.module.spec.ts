@@ -104,12 +104,12 @@ describe(MetricsModule.name, () => {
 
     it('counts a finished tools/call by method, tool, status and tenant', async () => {
       sut.requestStarted('tools/call');
-      sut.requestFinished({ method: 'tools/call', tool: 'add', tenantId: 'acme', status: 'ok', durationSeconds: 0.01 });
+      sut.requestFinished({ method: 'tools/call', tool: 'add', tenantId: 'acme', status: 'ok', outcome: 'ok', durationSeconds: 0.01 });
       expect(await values(MetricName.REQUESTS_TOTAL)).toEqual([{ labels: { method: 'tools/call', tool: 'add', status: 'ok', tenant: 'acme' }, value: 1 }]);
     });
 
     it('observes the duration without the tenant label', async () => {
-      sut.requestFinished({ method: 'tools/call', tool: 'add', tenantId: 'acme', status: 'ok', durationSeconds: 0.01 });
+      sut.requestFinished({ method: 'tools/call', tool: 'add', tenantId: 'acme', status: 'ok', outcome: 'ok', durationSeconds: 0.01 });
       expect(await histogramCount(MetricName.REQUEST_DURATION_SECONDS)).toMatchObject({
         labels: { method: 'tools/call', tool: 'add', status: 'ok' },
         value: 1,
@@ -119,26 +119,46 @@ describe(MetricsModule.name, () => {
     it('returns the active-requests gauge to zero when the request finishes', async () => {
       sut.requestStarted('tools/list');
       expect(await values(MetricName.ACTIVE_REQUESTS)).toEqual([{ labels: { method: 'tools/list' }, value: 1 }]);
-      sut.requestFinished({ method: 'tools/list', status: 'ok', durationSeconds: 0.001 });
+      sut.requestFinished({ method: 'tools/list', status: 'ok', outcome: 'ok', durationSeconds: 0.001 });
       expect(await values(MetricName.ACTIVE_REQUESTS)).toEqual([{ labels: { method: 'tools/list' }, value: 0 }]);
     });
 
     it('labels a tool that is not registered as _unknown', async () => {
-      sut.requestFinished({ method: 'tools/call', tool: 'made-up-by-client', status: 'error', durationSeconds: 0 });
+      sut.requestFinished({ method: 'tools/call', tool: 'made-up-by-client', status: 'error', outcome: 'error', durationSeconds: 0 });
       expect((await values(MetricName.REQUESTS_TOTAL))[0].labels.tool).toBe(TOOL_UNKNOWN);
     });
 
     it('labels a method outside the MCP specification as _other', async () => {
-      sut.requestFinished({ method: 'x/anything', status: 'error', durationSeconds: 0 });
+      sut.requestFinished({ method: 'x/anything', status: 'error', outcome: 'error', durationSeconds: 0 });
       expect((await values(MetricName.REQUESTS_TOTAL))[0].labels.method).toBe(METHOD_OTHER);
     });
 
     it('bounds the tenant label', async () => {
-      sut.requestFinished({ method: 'ping', tenantId: 'acme', status: 'ok', durationSeconds: 0 });
-      sut.requestFinished({ method: 'ping', tenantId: 'globex', status: 'ok', durationSeconds: 0 });
-      sut.requestFinished({ method: 'ping', status: 'ok', durationSeconds: 0 });
+      sut.requestFinished({ method: 'ping', tenantId: 'acme', status: 'ok', outcome: 'ok', durationSeconds: 0 });
+      sut.requestFinished({ method: 'ping', tenantId: 'globex', status: 'ok', outcome: 'ok', durationSeconds: 0 });
+      sut.requestFinished({ method: 'ping', status: 'ok', outcome: 'ok', durationSeconds: 0 });
       const tenants = (await values(MetricName.REQUESTS_TOTAL)).map((v) => v.labels.tenant).sort();
       expect(tenants).toEqual([TENANT_NONE, TENANT_OTHER, 'acme'].sort());
+    });
+
+    it('observes mcp_server_operation_duration_seconds by method, tool, tenant and outcome, bounded', async () => {
+      sut.requestFinished({ method: 'tools/call', tool: 'made-up', tenantId: 'acme', status: 'error', outcome: 'denied', durationSeconds: 0.2 });
+      sut.requestFinished({ method: 'tools/call', tool: 'made-up', tenantId: 'globex', status: 'error', outcome: 'rate_limited', durationSeconds: 0.2 });
+      const counts = (await values(MetricName.SERVER_OPERATION_DURATION_SECONDS)).filter((v) => v.metricName?.endsWith('_count'));
+      expect(counts.map((v) => v.labels)).toEqual([
+        { mcp_method_name: 'tools/call', gen_ai_tool_name: TOOL_UNKNOWN, tenant: 'acme', outcome: 'denied' },
+        { mcp_method_name: 'tools/call', gen_ai_tool_name: TOOL_UNKNOWN, tenant: TENANT_OTHER, outcome: 'rate_limited' },
+      ]);
+    });
+
+    it('observes the duration of ended sessions by tenant and protocol version', async () => {
+      sut.sessionClosed({ tenantId: 'acme', protocolVersion: '2025-11-25', durationSeconds: 42 });
+      sut.sessionClosed({ protocolVersion: 'made-up', durationSeconds: 1 });
+      const counts = (await values(MetricName.SERVER_SESSION_DURATION_SECONDS)).filter((v) => v.metricName?.endsWith('_count'));
+      expect(counts.map((v) => v.labels)).toEqual([
+        { tenant: 'acme', mcp_protocol_version: '2025-11-25' },
+        { tenant: TENANT_NONE, mcp_protocol_version: METHOD_OTHER },
+      ]);
     });
 
     it('records sizes and status codes of HTTP exchanges', async () => {

@@ -4,7 +4,15 @@ import type { Gauge } from 'prom-client';
 import { LifecycleService } from '../lifecycle';
 import { SessionStore } from '../session';
 import { McpMetricsObserver } from './mcp-metrics.observer';
-import { DURATION_BUCKETS, MetricName, SIZE_BUCKETS, STORE_COLLECT_TIMEOUT_MS, STORE_DURATION_BUCKETS } from './metrics.constants';
+import {
+  DURATION_BUCKETS,
+  MetricName,
+  OPERATION_DURATION_BUCKETS,
+  SESSION_DURATION_BUCKETS,
+  SIZE_BUCKETS,
+  STORE_COLLECT_TIMEOUT_MS,
+  STORE_DURATION_BUCKETS,
+} from './metrics.constants';
 import { PlatformMetrics } from './platform.metrics';
 
 /** Every `mcp_*` metric, each injectable with `@InjectMetric(name)`. */
@@ -94,6 +102,18 @@ export const METRIC_PROVIDERS: Provider[] = [
     name: MetricName.RATE_LIMITED_TOTAL,
     help: 'Requests refused with 429 by a rate limit, by tenant.',
     labelNames: ['tenant'],
+  }),
+  makeHistogramProvider({
+    name: MetricName.SERVER_OPERATION_DURATION_SECONDS,
+    help: 'MCP request duration in seconds (OpenTelemetry mcp.server.operation.duration), by method, tool, tenant and outcome.',
+    labelNames: ['mcp_method_name', 'gen_ai_tool_name', 'tenant', 'outcome'],
+    buckets: OPERATION_DURATION_BUCKETS,
+  }),
+  makeHistogramProvider({
+    name: MetricName.SERVER_SESSION_DURATION_SECONDS,
+    help: 'Duration of ended MCP sessions in seconds (OpenTelemetry mcp.server.session.duration), by tenant and protocol version.',
+    labelNames: ['tenant', 'mcp_protocol_version'],
+    buckets: SESSION_DURATION_BUCKETS,
   }),
   makeHistogramProvider({
     name: MetricName.SESSION_STORE_OPERATION_DURATION_SECONDS,

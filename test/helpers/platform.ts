@@ -25,7 +25,8 @@ export async function startPlatform(
 ): Promise<RunningPlatform> {
   const config = loadConfig({
     env: {},
-    overrides: { nodeId: 'test-node', logging: { level: 'silent' }, ...overrides },
+    // The audit trail would write to Jest's stdout: off unless a test configures it.
+    overrides: { nodeId: 'test-node', logging: { level: 'silent' }, audit: { enabled: false }, ...overrides },
   });
   const app = await createApp(config, { imports });
   await app.listen(0, listenHost);

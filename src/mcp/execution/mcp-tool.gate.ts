@@ -4,7 +4,8 @@ import type { PromptResult, ResourceResult, ToolResult } from '../interfaces/mcp
 import type { McpRequestContext } from '../interfaces/mcp-context.interface';
 import { MCP_ACCESS_POLICY, McpAccessPolicy } from '../interfaces/mcp-access-policy.interface';
 import { MCP_AUDIT_HOOK, McpAuditHook, McpCallRecord } from '../interfaces/mcp-audit.interface';
-import { MCP_OBSERVER, McpObserver, McpRequestObservation } from '../interfaces/mcp-observer.interface';
+import { MCP_OBSERVER, McpObserver, McpOutcome, McpRequestObservation } from '../interfaces/mcp-observer.interface';
+import { McpTracing, McpWireRequest } from '../../telemetry/mcp-tracing';
 import { McpRegistry, ToolDefinition } from '../discovery/mcp.registry';
 import { JSONRPC_ERROR } from '../mcp.constants';
 import { McpProtocolError } from '../mcp.exception';
@@ -35,25 +36,72 @@ export class McpToolGate {
     @Optional() @Inject(MCP_ACCESS_POLICY) private readonly policy?: McpAccessPolicy,
     @Optional() @Inject(MCP_OBSERVER) observer?: McpObserver,
     @Optional() @Inject(MCP_AUDIT_HOOK) private readonly audit?: McpAuditHook,
+    @Optional() private readonly tracing?: McpTracing,
   ) {
     this.observer = observer ?? NOOP_OBSERVER;
     registry.onChange(() => this.visibleTools.clear());
   }
 
+  /** Whether requests get spans: edges collect what a span needs only then. */
+  get traced(): boolean {
+    return this.tracing?.enabled === true;
+  }
+
   /**
-   * Runs one JSON-RPC request of any method with its metrics (count, duration, outcome):
-   * the edges wrap every request they serve in it.
+   * Runs one JSON-RPC request of any method with its metrics (count, duration, outcome) and,
+   * when tracing is on, its span: the edges wrap every request they serve in it.
    */
-  async observe<T>(method: string, request: McpRequestContext | undefined, tool: string | undefined, run: () => Promise<T> | T): Promise<T> {
+  async observe<T>(
+    method: string,
+    request: McpRequestContext | undefined,
+    tool: string | undefined,
+    run: () => Promise<T> | T,
+    wire?: McpWireRequest,
+  ): Promise<T> {
+    if (!this.tracing?.enabled) return this.measured(method, request, tool, run);
+    return this.tracing.inSpan(method, request, tool, wire, (span) =>
+      this.measured(method, request, tool, run, (errorType) => McpTracing.failed(span, errorType)),
+    );
+  }
+
+  private async measured<T>(
+    method: string,
+    request: McpRequestContext | undefined,
+    tool: string | undefined,
+    run: () => Promise<T> | T,
+    onFailure?: (errorType: string) => void,
+  ): Promise<T> {
     const started = performance.now();
     this.observer.requestStarted(method);
     let status: McpRequestObservation['status'] = 'error';
+    let outcome: McpOutcome = 'error';
+    let errorType: string | undefined;
     try {
       const result = await run();
-      status = (result as ToolResult | undefined)?.isError ? 'tool_error' : 'ok';
+      if ((result as ToolResult | undefined)?.isError) {
+        status = 'tool_error';
+        errorType = 'tool_error';
+      } else {
+        status = outcome = 'ok';
+      }
       return result;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      errorType = typeof code === 'number' ? String(code) : '_OTHER';
+      if (code === JSONRPC_ERROR.FORBIDDEN) outcome = 'denied';
+      else if (code === JSONRPC_ERROR.TOO_MANY_CALLS) outcome = 'rate_limited';
+      throw error;
     } finally {
-      this.observer.requestFinished({ method, tool, tenantId: request?.tenantId, status, durationSeconds: (performance.now() - started) / 1000 });
+      if (errorType !== undefined) onFailure?.(errorType);
+      this.observer.requestFinished({
+        method,
+        tool,
+        tenantId: request?.tenantId,
+        status,
+        outcome,
+        ...(errorType !== undefined && { errorType }),
+        durationSeconds: (performance.now() - started) / 1000,
+      });
     }
   }
 
@@ -65,12 +113,12 @@ export class McpToolGate {
     if (this.policy) {
       const access = this.policy.toolAccess(env.request, tool);
       if (!access.allowed) {
-        this.record('tool', name, env.request, 'forbidden', started);
+        this.record('tool', name, env.request, 'forbidden', started, args);
         throw new McpProtocolError(JSONRPC_ERROR.FORBIDDEN, access.reason ?? McpMessages.TOOL_FORBIDDEN(name));
       }
       const quota = await this.policy.consumeToolQuota(env.request, tool);
       if (!quota.allowed) {
-        this.record('tool', name, env.request, 'rate_limited', started);
+        this.record('tool', name, env.request, 'rate_limited', started, args);
         const retryAfterSeconds = Math.max(1, quota.resetSeconds ?? 1);
         throw new McpProtocolError(JSONRPC_ERROR.TOO_MANY_CALLS, McpMessages.TOOL_QUOTA_EXCEEDED(name, quota.limit ?? 0, retryAfterSeconds), {
           limit: quota.limit,
@@ -78,7 +126,7 @@ export class McpToolGate {
         });
       }
     }
-    return this.audited('tool', name, env.request, started, () => this.executor.callTool(name, args, env));
+    return this.audited('tool', name, env.request, started, () => this.executor.callTool(name, args, env), args);
   }
 
   /** `resources/read`. */
@@ -104,7 +152,14 @@ export class McpToolGate {
     return tools;
   }
 
-  private async audited<T>(kind: McpCallRecord['kind'], target: string, request: McpRequestContext, started: number, run: () => Promise<T>): Promise<T> {
+  private async audited<T>(
+    kind: McpCallRecord['kind'],
+    target: string,
+    request: McpRequestContext,
+    started: number,
+    run: () => Promise<T>,
+    args?: unknown,
+  ): Promise<T> {
     if (!this.audit) return run();
     let outcome: Outcome = 'error';
     try {
@@ -112,11 +167,11 @@ export class McpToolGate {
       outcome = (result as ToolResult).isError ? 'tool_error' : 'ok';
       return result;
     } finally {
-      this.record(kind, target, request, outcome, started);
+      this.record(kind, target, request, outcome, started, args);
     }
   }
 
-  private record(kind: McpCallRecord['kind'], target: string, request: McpRequestContext, outcome: Outcome, started: number): void {
+  private record(kind: McpCallRecord['kind'], target: string, request: McpRequestContext, outcome: Outcome, started: number, args?: unknown): void {
     this.audit?.record({
       kind,
       target,
@@ -126,6 +181,7 @@ export class McpToolGate {
       principal: request.principal?.id ?? 'anonymous',
       outcome,
       durationMs: performance.now() - started,
+      ...(args !== undefined && { arguments: args }),
     });
   }
 }

@@ -167,6 +167,46 @@ describe(McpExecutor.name, () => {
       await expect(sut.callTool('r', {}, environment())).resolves.toBe(answer);
     });
 
+    it.each([
+      ['content items that are not objects', { content: [1] }, 'content[0] is not an object'],
+      ['a content item of no known type', { content: [{ type: 'hologram' }] }, 'content[0].type must be one of'],
+      ['text that is not a string', { content: [{ type: 'text', text: 42 }] }, 'content[0].text must be a string'],
+      ['an image without its MIME type', { content: [{ type: 'image', data: 'AA==' }] }, 'content[0].mimeType must be a string'],
+      ['structuredContent that is not an object', { content: [], structuredContent: [1] }, 'structuredContent must be an object'],
+      ['isError that is not a boolean', { content: [], isError: 'yes' }, 'isError must be a boolean'],
+      ['a BigInt in structuredContent', { content: [], structuredContent: { size: 1n } }, 'BigInt'],
+    ])('answers a returned tool result with %s with an error result naming the problem', async (_case, answer, problem) => {
+      registry.addTool(tool('r', { handler: async () => answer }));
+
+      const result = await sut.callTool('r', {}, environment());
+
+      expect(result.isError).toBe(true);
+      expect(result.content[0]).toMatchObject({ text: expect.stringContaining('Tool "r" returned a malformed result: ') });
+      expect(result.content[0]).toMatchObject({ text: expect.stringContaining(problem) });
+    });
+
+    it.each([
+      [
+        'a circular object',
+        () => {
+          const loop: Record<string, unknown> = {};
+          loop.self = loop;
+          return loop;
+        },
+        'circular',
+      ],
+      ['an object holding a BigInt', () => ({ size: 1n }), 'BigInt'],
+      ['a function', () => () => 1, 'a function has no JSON form'],
+      ['a symbol', () => Symbol('s'), 'a symbol has no JSON form'],
+    ])('answers %s, which has no JSON form, with an error result', async (_case, make, problem) => {
+      registry.addTool(tool('j', { handler: async () => make() }));
+
+      const result = await sut.callTool('j', {}, environment());
+
+      expect(result).toEqual({ content: [{ type: 'text', text: expect.stringContaining(problem) }], isError: true });
+      expect((result.content[0] as { text: string }).text).not.toContain('\n');
+    });
+
     it('sends a result matching the output schema as structuredContent too', async () => {
       registry.addTool(tool('add', { input: operands, output: z.object({ result: z.number() }), handler: async () => ({ result: 3 }) }));
 

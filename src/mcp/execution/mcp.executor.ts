@@ -184,14 +184,25 @@ export class McpExecutor {
   }
 
   private async toToolResult(name: string, value: unknown, output: CompiledSchema | undefined): Promise<ToolResult> {
-    if (isToolResult(value)) return value;
-    if (output) {
-      const checked = await output.parse(value);
-      if (!checked.ok) return errorResult(McpMessages.INVALID_OUTPUT(name, checked.problems));
-      const structured = checked.value as Record<string, unknown>;
-      return { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured };
+    if (isToolResult(value)) {
+      // Checked here so a tool's bad result is a tool error (isError) with a plain message,
+      // not the SDK's -32602 "invalid params" with a schema dump, nor a value that cannot be
+      // written to the wire (a BigInt in structuredContent left the request unanswered).
+      const problem = toolResultProblem(value);
+      return problem === undefined ? value : errorResult(McpMessages.MALFORMED_RESULT(name, problem));
     }
-    return { content: toContent(value) };
+    try {
+      if (output) {
+        const checked = await output.parse(value);
+        if (!checked.ok) return errorResult(McpMessages.INVALID_OUTPUT(name, checked.problems));
+        const structured = checked.value as Record<string, unknown>;
+        return { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured };
+      }
+      return { content: toContent(value) };
+    } catch (error) {
+      // Circular structures, BigInts nested in objects.
+      return errorResult(McpMessages.MALFORMED_RESULT(name, firstLine(error)));
+    }
   }
 
   private describeFailure(target: string, error: unknown, env: McpCallEnvironment): string {
@@ -295,7 +306,63 @@ function toContent(value: unknown): ContentBlock[] {
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
     return [{ type: 'text', text: String(value) }];
   }
-  return [{ type: 'text', text: JSON.stringify(value, null, 2) }];
+  const text = JSON.stringify(value, null, 2) as string | undefined;
+  if (text === undefined) throw new TypeError(`a ${typeof value} has no JSON form`);
+  return [{ type: 'text', text }];
+}
+
+/** A field a content block must carry: its name, its test, what the message says it must be. */
+type FieldCheck = [field: string, valid: (value: unknown) => boolean, expected: string];
+
+const isString = (value: unknown) => typeof value === 'string';
+const base64: FieldCheck = ['data', isString, 'a base64 string'];
+const mimeType: FieldCheck = ['mimeType', isString, 'a string'];
+
+/** What each content type must carry (spec 2025-11-25), as the SDK checks it after the tool. */
+const CONTENT_FIELDS = new Map<unknown, FieldCheck[]>([
+  ['text', [['text', isString, 'a string']]],
+  ['image', [base64, mimeType]],
+  ['audio', [base64, mimeType]],
+  [
+    'resource',
+    [['resource', (value) => isObject(value) && isString(value.uri) && (isString(value.text) || isString(value.blob)), 'a uri and a text or blob']],
+  ],
+  [
+    'resource_link',
+    [
+      ['uri', isString, 'a string'],
+      ['name', isString, 'a string'],
+    ],
+  ],
+]);
+
+/** Why a value shaped like a tool result is not one, or undefined when it is. */
+function toolResultProblem(result: ToolResult): string | undefined {
+  for (const [index, block] of (result.content as unknown[]).entries()) {
+    if (!isObject(block)) return `content[${index}] is not an object`;
+    const fields = CONTENT_FIELDS.get(block.type);
+    if (!fields) return `content[${index}].type must be one of ${[...CONTENT_FIELDS.keys()].join(', ')}`;
+    for (const [field, valid, expected] of fields) {
+      if (!valid(block[field])) return `content[${index}].${field} must be ${expected}`;
+    }
+  }
+  const { structuredContent, isError } = result as { structuredContent?: unknown; isError?: unknown };
+  if (structuredContent !== undefined && (!isObject(structuredContent) || Array.isArray(structuredContent))) return 'structuredContent must be an object';
+  if (isError !== undefined && typeof isError !== 'boolean') return 'isError must be a boolean';
+  try {
+    JSON.stringify(result);
+  } catch (error) {
+    return firstLine(error);
+  }
+  return undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n', 1)[0];
 }
 
 function toResourceContents(value: unknown, uri: string, mimeType?: string): ResourceContents[] {

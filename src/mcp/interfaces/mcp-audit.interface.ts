@@ -11,6 +11,28 @@ export interface McpCallRecord {
   /** `forbidden` and `rate_limited` never reached the method. */
   outcome: 'ok' | 'tool_error' | 'error' | 'forbidden' | 'rate_limited';
   durationMs: number;
+  /** A tool's arguments as the client sent them (the audit trail leaves them out unless configured). */
+  arguments?: unknown;
+}
+
+/** A session that started or ended. */
+export interface McpSessionAuditEvent {
+  event: 'start' | 'end';
+  session: { readonly id: string; readonly tenantId?: string; readonly principal?: string; readonly createdAt: number };
+  requestId: string;
+}
+
+/** A request refused before it reached the MCP server: credentials, tenant, rate limit. */
+export interface McpRefusalAuditEvent {
+  /** Principal id or what little is known (`anonymous`, `api-key:unknown`); never a secret. */
+  principal: string;
+  tenantId?: string;
+  /** What was asked for (`POST /mcp`). */
+  target: string;
+  outcome: 'denied' | 'rate_limited';
+  reason: string;
+  status: number;
+  requestId?: string;
 }
 
 /**
@@ -20,6 +42,8 @@ export interface McpCallRecord {
  */
 export interface McpAuditHook {
   record(call: McpCallRecord): void;
+  session?(event: McpSessionAuditEvent): void;
+  refusal?(event: McpRefusalAuditEvent): void;
 }
 
 export const MCP_AUDIT_HOOK = Symbol('MCP:AUDIT_HOOK');

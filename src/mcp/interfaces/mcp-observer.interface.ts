@@ -7,6 +7,20 @@ export interface McpRequestObservation {
   tenantId?: string;
   /** `ok`; `tool_error` for an `isError` result; `error` for a JSON-RPC error. */
   status: 'ok' | 'tool_error' | 'error';
+  /** As the audit trail has it: a refusal by permission (`denied`) or a tool's limit (`rate_limited`) apart from other errors. */
+  outcome: McpOutcome;
+  /** Why it failed (OpenTelemetry's `error.type`): `tool_error` or the JSON-RPC error code; absent on success. */
+  errorType?: string;
+  durationSeconds: number;
+}
+
+/** How a request ended, in the audit trail, metrics and traces alike. */
+export type McpOutcome = 'ok' | 'error' | 'denied' | 'rate_limited';
+
+/** A session that ended (DELETE, or its legacy stream closed). */
+export interface McpSessionObservation {
+  tenantId?: string;
+  protocolVersion?: string;
   durationSeconds: number;
 }
 
@@ -30,7 +44,7 @@ export interface McpObserver {
   /** A notification sent to a client: progress, log message, list change, resource update. */
   notificationSent(kind: 'progress' | 'log' | 'list_changed' | 'resource_updated' | 'other'): void;
   sessionOpened(): void;
-  sessionClosed(): void;
+  sessionClosed(session?: McpSessionObservation): void;
 }
 
 export const MCP_OBSERVER = Symbol('MCP:OBSERVER');

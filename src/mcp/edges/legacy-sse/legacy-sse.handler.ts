@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpStatus, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
@@ -13,6 +13,8 @@ import type { McpModuleOptions } from '../../mcp-module-options.interface';
 import { JSONRPC_ERROR } from '../../mcp.constants';
 import { JsonRpcHttpException, SessionNotFoundException } from '../../mcp.exception';
 import { McpMessages } from '../../mcp.messages';
+import { MCP_OBSERVER, McpObserver } from '../../interfaces/mcp-observer.interface';
+import { MCP_AUDIT_HOOK, McpAuditHook } from '../../interfaces/mcp-audit.interface';
 import { McpSdkServerFactory, SessionHolder } from '../sdk-v1/mcp-sdk.server-factory';
 import type { McpBaseContext } from '../streamable-http/streamable-http.handler';
 
@@ -44,6 +46,8 @@ export class LegacySseHandler implements OnModuleInit, OnApplicationShutdown {
     ports: McpPorts,
     private readonly sessionCaps: SessionCaps,
     @InjectMcpOptions() private readonly options: McpModuleOptions,
+    @Optional() @Inject(MCP_OBSERVER) private readonly observer?: McpObserver,
+    @Optional() @Inject(MCP_AUDIT_HOOK) private readonly audit?: McpAuditHook,
   ) {
     this.sessions = ports.sessions;
     this.bus = ports.bus;
@@ -90,6 +94,8 @@ export class LegacySseHandler implements OnModuleInit, OnApplicationShutdown {
       createdBy: base.nodeId,
     };
     await this.sessions.create(session);
+    this.observer?.sessionOpened();
+    this.audit?.session?.({ event: 'start', session, requestId: base.requestId });
     const holder: SessionHolder = { session };
     const server = this.servers.create({ ...base, sessionId: session.id }, holder);
     server.oninitialized = () => {
@@ -111,6 +117,12 @@ export class LegacySseHandler implements OnModuleInit, OnApplicationShutdown {
     res.once('close', () => {
       this.connections.delete(session.id);
       void server.close();
+      this.observer?.sessionClosed({
+        ...(session.tenantId !== undefined && { tenantId: session.tenantId }),
+        protocolVersion: session.protocolVersion,
+        durationSeconds: Math.max(0, Date.now() - session.createdAt) / 1000,
+      });
+      this.audit?.session?.({ event: 'end', session, requestId: base.requestId });
       // A closed stream ends its session: nothing is left in the store (or against the caps).
       // Only a replica that died keeps its sessions until their TTL; a POST to those gets 410.
       void this.sessions.delete(session.id).catch((error: Error) => {

@@ -33,6 +33,7 @@ import { McpRegistry } from '../../discovery/mcp.registry';
 import type { McpRequestContext } from '../../interfaces/mcp-context.interface';
 import type { LoggingLevel } from '../../interfaces/mcp-content.interface';
 import { MCP_OBSERVER, McpObserver } from '../../interfaces/mcp-observer.interface';
+import type { McpWireRequest } from '../../../telemetry/mcp-tracing';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
@@ -48,6 +49,8 @@ export interface SessionHolder {
 export interface ServedRequest {
   request: McpRequestContext;
   holder: SessionHolder;
+  /** The id the client gave the request, where the SDK sees another (the multiplexing transport's). */
+  clientId?: string | number;
 }
 
 const CLIENT_RESULT_SCHEMAS = {
@@ -140,7 +143,7 @@ export class McpSdkServerFactory {
       };
     };
     const on = <S extends StrictRequestSchema>(schema: S, handler: (request: z.output<S>, extra: Extra) => unknown) =>
-      this.handle(server, schema, handler, (extra) => resolve(extra).request);
+      this.handle(server, schema, handler, resolve);
 
     on(ListToolsRequestSchema, (_request, extra) => ({ tools: this.gate.toolsFor(resolve(extra).request) }));
     on(CallToolRequestSchema, ({ params }, extra) => this.gate.callTool(params.name, params.arguments, env(extra, params._meta?.progressToken)));
@@ -186,22 +189,35 @@ export class McpSdkServerFactory {
     server: Server,
     schema: S,
     handler: (request: z.output<S>, extra: Extra) => unknown,
-    resolveRequest: (extra: Extra) => McpRequestContext | undefined,
+    resolve: (extra: Extra) => ServedRequest,
   ): void {
     const method = schema.shape.method.value;
     const lenient = (this.lenientSchemas[method] ??= z.looseObject({ method: z.literal(method) }));
     server.setRequestHandler(lenient, (request, extra) =>
-      this.gate.observe(method, resolveRequest(extra), method === 'tools/call' ? toolNameOf(request) : undefined, async () => {
-        // The SDK's Server validates tools/call itself (-32602) before this handler runs.
-        const parsed = method === 'tools/call' ? { success: true as const, data: request } : schema.safeParse(request);
-        if (!parsed.success) {
-          const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-          throw new McpProtocolError(JSONRPC_ERROR.INVALID_PARAMS, `Invalid params for ${method}: ${problems.join('; ')}`);
-        }
-        return (await handler(parsed.data as z.output<S>, extra)) as ServerResult;
-      }),
+      this.gate.observe(
+        method,
+        resolve(extra).request,
+        method === 'tools/call' ? toolNameOf(request) : undefined,
+        async () => {
+          // The SDK's Server validates tools/call itself (-32602) before this handler runs.
+          const parsed = method === 'tools/call' ? { success: true as const, data: request } : schema.safeParse(request);
+          if (!parsed.success) {
+            const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+            throw new McpProtocolError(JSONRPC_ERROR.INVALID_PARAMS, `Invalid params for ${method}: ${problems.join('; ')}`);
+          }
+          return (await handler(parsed.data as z.output<S>, extra)) as ServerResult;
+        },
+        this.gate.traced ? wireOf(request, resolve(extra).clientId ?? extra.requestId) : undefined,
+      ),
     );
   }
+}
+
+/** The JSON-RPC id, `_meta` and target of a request, for its span. */
+function wireOf(request: Record<string, unknown>, id: string | number): McpWireRequest {
+  const params = request.params as { _meta?: Record<string, unknown>; uri?: unknown; name?: unknown } | undefined;
+  const target = typeof params?.uri === 'string' ? params.uri : typeof params?.name === 'string' ? params.name : undefined;
+  return { id, ...(params?._meta && { meta: params._meta }), ...(target !== undefined && { target }) };
 }
 
 function toolNameOf(request: Record<string, unknown>): string | undefined {

@@ -30,6 +30,7 @@ import { SseWriter } from './sse.writer';
 import { StreamCursor } from './stream-cursor';
 import type { McpRequestContext } from '../../interfaces/mcp-context.interface';
 import { MCP_OBSERVER, McpObserver } from '../../interfaces/mcp-observer.interface';
+import { MCP_AUDIT_HOOK, McpAuditHook } from '../../interfaces/mcp-audit.interface';
 
 /** The request context before the session is known. */
 export type McpBaseContext = Omit<McpRequestContext, 'sessionId' | 'client' | 'protocolVersion'>;
@@ -70,6 +71,7 @@ export class StreamableHttpHandler implements OnModuleInit, OnApplicationShutdow
     private readonly sessionCaps: SessionCaps,
     @InjectMcpOptions() private readonly options: McpModuleOptions,
     @Optional() @Inject(MCP_OBSERVER) observer?: McpObserver,
+    @Optional() @Inject(MCP_AUDIT_HOOK) private readonly audit?: McpAuditHook,
   ) {
     this.sessions = ports.sessions;
     this.events = ports.events;
@@ -78,7 +80,7 @@ export class StreamableHttpHandler implements OnModuleInit, OnApplicationShutdow
     this.mux = new MultiplexTransport(router);
     this.server = servers.createShared((id) => {
       const flight = this.mux.lookup(id);
-      return flight && { request: flight.context, holder: flight.holder };
+      return flight && { request: flight.context, holder: flight.holder, clientId: flight.clientId };
     });
   }
 
@@ -164,7 +166,12 @@ export class StreamableHttpHandler implements OnModuleInit, OnApplicationShutdow
       // Ends the session's standalone stream on whichever replica holds it.
       this.streams.end(session.id),
     ]);
-    this.observer.sessionClosed();
+    this.observer.sessionClosed({
+      ...(session.tenantId !== undefined && { tenantId: session.tenantId }),
+      protocolVersion: session.protocolVersion,
+      durationSeconds: Math.max(0, Date.now() - session.createdAt) / 1000,
+    });
+    this.audit?.session?.({ event: 'end', session, requestId: base.requestId });
     res.writeHead(HttpStatus.OK).end();
   }
 
@@ -205,6 +212,7 @@ export class StreamableHttpHandler implements OnModuleInit, OnApplicationShutdow
     };
     await this.sessions.create(session);
     this.observer.sessionOpened();
+    this.audit?.session?.({ event: 'start', session, requestId: base.requestId });
     return session;
   }
 
