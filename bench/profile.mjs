@@ -40,6 +40,7 @@ const server = startNode(
     PORT: String(port),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
+    MCP_AUDIT_ENABLED: 'false',
     NODE_ID: 'bench-profile',
     MCP_SESSION_MODE: 'stateless',
     MCP_RESPONSE_MODE: args.mode,

@@ -114,7 +114,9 @@ const platformEnv = (port, extra) => ({
   HTTP_ADAPTER: 'express',
   PORT: String(port),
   HOST: '127.0.0.1',
+  // Request logs and the audit trail off, as the baselines write nothing per request.
   LOG_LEVEL: 'warn',
+  MCP_AUDIT_ENABLED: 'false',
   NODE_ID: 'bench',
   MCP_SHUTDOWN_GRACE_SECONDS: '2',
   ...extra,
