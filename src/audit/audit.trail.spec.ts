@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuditTrail, canonicalJson } from './audit.trail';
+import { AuditTrail } from './audit.trail';
+import { canonicalJson } from '../common/canonical-json';
 
 describe(canonicalJson.name, () => {
   it('sorts keys at every level and drops undefined members', () => {

@@ -7,6 +7,7 @@ import type { McpAuditHook, McpCallRecord, McpRefusalAuditEvent, McpSessionAudit
 import { traceIds } from '../telemetry/mcp-tracing';
 import { AUDIT_MODULE_OPTIONS, AuditModuleOptions } from './audit-module-options.interface';
 import type { AuditAction, AuditOutcome, AuditRecord } from './audit-record';
+import { canonicalJson } from '../common/canonical-json';
 
 type Destination = ReturnType<typeof pino.destination>;
 
@@ -112,19 +113,6 @@ export class AuditTrail implements McpAuditHook, OnApplicationShutdown {
     if (this.options.arguments === 'hash') return { argumentsHash: `sha256:${createHash('sha256').update(canonicalJson(args)).digest('hex')}` };
     return {};
   }
-}
-
-/** JSON with object keys sorted at every level: equal arguments hash equally. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.keys(value)
-      .sort()
-      .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
 
 function openForAppend(file: string): number {

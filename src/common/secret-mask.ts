@@ -1,9 +1,9 @@
 /**
  * Names whose values are secrets wherever they appear: headers, variables, fields, query
- * parameters — including anything ending in `_KEY` or `_AUTH` (`MCP_METRICS_KEY`).
+ * parameters — including anything ending in `_KEY`, `_KEYS` or `_AUTH` (`MCP_METRICS_KEY`, `MCP_STATE_KEYS`).
  */
 export const SECRET_NAME_PATTERN =
-  /(authorization|cookie|secret|token|passw(or)?d|pwd|api[-_]?key|private[-_]?key|credential|signature|access[-_]?key|session[-_]?key|jwt|bearer|(^|[-_])(key|auth)$)/i;
+  /(authorization|cookie|secret|token|passw(or)?d|pwd|api[-_]?key|private[-_]?key|credential|signature|access[-_]?key|session[-_]?key|jwt|bearer|(^|[-_])(keys?|auth)$)/i;
 
 export const MASK = '******';
 

@@ -94,6 +94,9 @@ export class HttpConfig {
   bodyLimitBytes!: number;
 }
 
+export const PROTOCOL_MODES = ['dual', 'legacy', 'modern'] as const;
+export type ProtocolMode = (typeof PROTOCOL_MODES)[number];
+
 export class McpConfig {
   /** Timeout for a tool that declares none. @default 30000 */
   @IsInt()
@@ -121,6 +124,25 @@ export class McpConfig {
   @IsInt()
   @Min(256)
   maxClientStateBytes!: number;
+
+  /** MCP generations on the endpoint: `dual` (2025 and 2026-07-28), `legacy`, `modern`. @default 'dual' */
+  @IsIn(PROTOCOL_MODES)
+  protocol!: ProtocolMode;
+
+  /**
+   * Secrets that seal 2026-07-28 `requestState` (from `MCP_STATE_KEYS`, e.g. a Kubernetes
+   * Secret): the first seals, all open. Unset: a key shared through Redis, else per process.
+   */
+  @IsArray()
+  @IsString({ each: true })
+  @MinLength(16, { each: true, message: 'each of mcp.stateKeys must be at least 16 characters' })
+  stateKeys!: string[];
+
+  /** Seconds a sealed `requestState` stays valid. @default 600 */
+  @IsInt()
+  @Min(10)
+  @Max(86_400)
+  requestStateTtlSeconds!: number;
 }
 
 export class LoggingConfig {

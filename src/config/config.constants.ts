@@ -24,6 +24,8 @@ export const ENV_OVERRIDES = {
   'mcp.defaultToolTimeoutMs': 'MCP_TOOL_TIMEOUT_MS',
   'mcp.responseMode': 'MCP_RESPONSE_MODE',
   'mcp.maxBatchSize': 'MCP_MAX_BATCH_SIZE',
+  'mcp.protocol': 'MCP_PROTOCOL',
+  'mcp.stateKeys': 'MCP_STATE_KEYS',
   'logging.level': 'LOG_LEVEL',
   'logging.format': 'LOG_FORMAT',
   'metrics.enabled': 'MCP_METRICS_ENABLED',

@@ -3,6 +3,13 @@ export type SessionMode = 'stateful' | 'stateless';
 /** How POST answers are framed: `auto` streams (SSE) only requests that may emit notifications. */
 export type ResponseMode = 'auto' | 'json' | 'sse';
 
+/**
+ * Which MCP generations the endpoint serves: `dual` both (2024-11-05 … 2025-11-25 with
+ * sessions, and the sessionless 2026-07-28), classified per request; `legacy` only the
+ * former; `modern` only 2026-07-28.
+ */
+export type ProtocolMode = 'dual' | 'legacy' | 'modern';
+
 /** Options of {@link McpModule}; {@link McpModule.forRoot} fills the rest from defaults. */
 export interface McpModuleOptions {
   /** Name and version in `initialize` answers. @default { name: 'mcp-platform', version: <package.json> } */
@@ -46,4 +53,15 @@ export interface McpModuleOptions {
   sessionTtlSeconds: number;
   /** On shutdown, how long in-flight requests may take to finish before streams are cut. @default 10000 */
   drainTimeoutMs: number;
+  /** MCP generations on the endpoint. @default 'dual' */
+  protocol: ProtocolMode;
+  /**
+   * Secrets that seal the `requestState` of 2026-07-28 multi-round calls (AES-256-GCM, keys
+   * derived with HKDF): the first seals, every one opens, so keys rotate by putting the new
+   * one first. Every replica needs the same list. Empty: a key shared through Redis when
+   * RedisModule is imported, else one per process. @default []
+   */
+  stateKeys: string[];
+  /** How long a sealed `requestState` stays valid, in seconds. @default 600 */
+  requestStateTtlSeconds: number;
 }

@@ -25,6 +25,12 @@ export const JSONRPC_ERROR = {
   FORBIDDEN: -32003,
   /** The tool's own call limit (`rateLimit` on `@McpTool`) is used up for this window. */
   TOO_MANY_CALLS: -32004,
+  /** 2026-07-28: the request's headers contradict its body. */
+  HEADER_MISMATCH: -32020,
+  /** 2026-07-28: the call needs a client capability the request did not declare. */
+  MISSING_CLIENT_CAPABILITY: -32021,
+  /** 2026-07-28: a protocol revision this server does not speak. */
+  UNSUPPORTED_PROTOCOL_VERSION: -32022,
 } as const;
 
 export const MCP_MODULE_OPTIONS = 'MCP:MODULE_OPTIONS';

@@ -33,6 +33,9 @@ export const MCP_DEFAULT_OPTIONS: McpModuleOptions = {
   maxSessionsPerPrincipal: 1000,
   maxSessionsPerTenant: 10_000,
   drainTimeoutMs: 10_000,
+  protocol: 'dual',
+  stateKeys: [],
+  requestStateTtlSeconds: 600,
 };
 
 /** Defaults merged in one place. */

@@ -1,4 +1,7 @@
 import { McpTracing } from '../telemetry/mcp-tracing';
+import { ModernHttpHandler } from './edges/modern/modern-http.handler';
+import { ModernServerFactory } from './edges/modern/modern-server.factory';
+import { RequestStateSealer } from './edges/modern/request-state.sealer';
 import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { DRAIN_TIMEOUT_MS, GracefulShutdown, LifecycleModule } from '../lifecycle';
@@ -46,6 +49,9 @@ import { McpPorts } from './mcp.ports';
     McpExecutor,
     McpToolGate,
     McpTracing,
+    RequestStateSealer,
+    ModernServerFactory,
+    ModernHttpHandler,
     McpSdkServerFactory,
     StandaloneStreamRegistry,
     StreamableHttpHandler,

@@ -12,6 +12,7 @@ import { McpProtocolError } from '../mcp.exception';
 import { McpMessages } from '../mcp.messages';
 import { McpCallEnvironment, McpExecutor } from './mcp.executor';
 import { NOOP_OBSERVER } from './mcp-observer.provider';
+import { McpInputRequiredSignal } from './mcp-input';
 
 /** Distinct callers whose visible tool lists are kept; past it the cache starts over. */
 const VISIBLE_TOOLS_CACHE_SIZE = 1000;
@@ -40,6 +41,11 @@ export class McpToolGate {
   ) {
     this.observer = observer ?? NOOP_OBSERVER;
     registry.onChange(() => this.visibleTools.clear());
+  }
+
+  /** Whether tool lists differ by caller (an access policy decides): such lists must not be cached for others. */
+  get personalized(): boolean {
+    return this.policy !== undefined;
   }
 
   /** Whether requests get spans: edges collect what a span needs only then. */
@@ -116,7 +122,7 @@ export class McpToolGate {
         this.record('tool', name, env.request, 'forbidden', started, args);
         throw new McpProtocolError(JSONRPC_ERROR.FORBIDDEN, access.reason ?? McpMessages.TOOL_FORBIDDEN(name));
       }
-      const quota = await this.policy.consumeToolQuota(env.request, tool);
+      const quota = env.continuation ? { allowed: true } : await this.policy.consumeToolQuota(env.request, tool);
       if (!quota.allowed) {
         this.record('tool', name, env.request, 'rate_limited', started, args);
         const retryAfterSeconds = Math.max(1, quota.resetSeconds ?? 1);
@@ -161,13 +167,17 @@ export class McpToolGate {
     args?: unknown,
   ): Promise<T> {
     if (!this.audit) return run();
-    let outcome: Outcome = 'error';
+    let outcome: Outcome | undefined = 'error';
     try {
       const result = await run();
       outcome = (result as ToolResult).isError ? 'tool_error' : 'ok';
       return result;
+    } catch (error) {
+      // A round that waits for the client's input is not the call's end: its last round is recorded.
+      if (error instanceof McpInputRequiredSignal) outcome = undefined;
+      throw error;
     } finally {
-      this.record(kind, target, request, outcome, started, args);
+      if (outcome) this.record(kind, target, request, outcome, started, args);
     }
   }
 

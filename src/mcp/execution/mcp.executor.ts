@@ -6,7 +6,8 @@ import { McpMessages } from '../mcp.messages';
 import type { McpModuleOptions } from '../mcp-module-options.interface';
 import { McpHandler, McpRegistry } from '../discovery/mcp.registry';
 import type { CompiledSchema } from '../discovery/schema/input-schema';
-import type { ElicitationResult, McpRequestContext, McpToolContext, SamplingResult } from '../interfaces/mcp-context.interface';
+import { McpInputRequest, McpInputRequiredSignal } from './mcp-input';
+import type { ElicitationResult, McpRequestContext, McpToolContext, RootsResult, SamplingResult } from '../interfaces/mcp-context.interface';
 import { jsonSchemaValidator } from '../discovery/schema/json-schema.validator';
 import {
   ContentBlock,
@@ -35,13 +36,13 @@ export interface McpCallEnvironment {
    * Sends a request to the client on this request's stream and returns its validated
    * result; absent where the client cannot answer (stateless mode).
    */
-  requestClient?(
-    method: 'elicitation/create' | 'sampling/createMessage',
-    params: Record<string, unknown>,
-    signal: AbortSignal,
-  ): Promise<Record<string, unknown>>;
+  requestClient?(method: McpInputRequest['method'], params: Record<string, unknown>, signal: AbortSignal, key?: string): Promise<Record<string, unknown>>;
   /** Ends this request's SSE stream early (resumable streams only). */
   closeStream?(): void;
+  /** A later round of a multi-round call (2026-07-28): its first round was counted already. */
+  readonly continuation?: boolean;
+  /** The error for an ask the client declared no capability for (a tool error by default). */
+  missingCapability?(capability: string, message: string): Error;
 }
 
 export interface CompletionRef {
@@ -87,6 +88,8 @@ export class McpExecutor {
       return await this.toToolResult(name, value, tool.output);
     } catch (error) {
       if (error instanceof TimeoutError) return errorResult(McpMessages.TOOL_TIMEOUT(name, timeoutMs));
+      // Not failures of the tool: a protocol error it chose, or a pause for the client's input.
+      if (error instanceof McpProtocolError || error instanceof McpInputRequiredSignal) throw error;
       return errorResult(this.describeFailure(name, error, env));
     }
   }
@@ -127,7 +130,7 @@ export class McpExecutor {
     try {
       return await this.run(handler, target, input, env, this.options.defaultToolTimeoutMs);
     } catch (error) {
-      if (error instanceof McpProtocolError) throw error;
+      if (error instanceof McpProtocolError || error instanceof McpInputRequiredSignal) throw error;
       const message = error instanceof TimeoutError ? `timed out after ${this.options.defaultToolTimeoutMs} ms` : this.describeFailure(target, error, env);
       throw new McpProtocolError(JSONRPC_ERROR.INTERNAL_ERROR, message);
     }
@@ -242,7 +245,7 @@ function createContext(target: string, env: McpCallEnvironment, signalOf: () => 
       await env.notify('notifications/message', { level, data, ...(logger !== undefined && { logger }) });
     },
     clientSupports: (capability) => hasCapability(env.clientCapabilities, capability),
-    async elicit(message, requestedSchema) {
+    async elicit(message, requestedSchema, options) {
       requireCapability(env, 'elicitation', 'elicitation');
       if (!hasCapability(env.clientCapabilities, 'elicitation.form') && hasCapability(env.clientCapabilities, 'elicitation.url')) {
         throw new McpToolError('The client supports only URL-mode elicitation');
@@ -251,6 +254,7 @@ function createContext(target: string, env: McpCallEnvironment, signalOf: () => 
         'elicitation/create',
         { mode: 'form', message, requestedSchema },
         signalOf(),
+        options?.key,
       )) as unknown as ElicitationResult;
       if (result.action === 'accept' && result.content) {
         const problems = jsonSchemaValidator.problems(requestedSchema, result.content);
@@ -260,13 +264,22 @@ function createContext(target: string, env: McpCallEnvironment, signalOf: () => 
       }
       return result;
     },
-    async elicitUrl(message, url, elicitationId = randomUUID()) {
+    async elicitUrl(message, url, elicitationId = randomUUID(), options) {
       requireCapability(env, 'elicitation.url', 'URL-mode elicitation');
-      return (await env.requestClient!('elicitation/create', { mode: 'url', message, url, elicitationId }, signalOf())) as unknown as ElicitationResult;
+      return (await env.requestClient!(
+        'elicitation/create',
+        { mode: 'url', message, url, elicitationId },
+        signalOf(),
+        options?.key,
+      )) as unknown as ElicitationResult;
     },
-    async sample(request) {
+    async sample(request, options) {
       requireCapability(env, 'sampling', 'sampling');
-      return (await env.requestClient!('sampling/createMessage', { ...request }, signalOf())) as unknown as SamplingResult;
+      return (await env.requestClient!('sampling/createMessage', { ...request }, signalOf(), options?.key)) as unknown as SamplingResult;
+    },
+    async listRoots(options) {
+      requireCapability(env, 'roots', 'roots');
+      return (await env.requestClient!('roots/list', {}, signalOf(), options?.key)) as unknown as RootsResult;
     },
     closeStream() {
       env.closeStream?.();
@@ -288,7 +301,8 @@ function hasCapability(capabilities: Record<string, unknown> | undefined, path: 
 function requireCapability(env: McpCallEnvironment, capability: string, what: string): void {
   if (!env.requestClient) throw new McpToolError(`${what} needs a session: this server runs without sessions (stateless mode)`);
   if (!hasCapability(env.clientCapabilities, capability)) {
-    throw new McpToolError(`The client does not support ${what} (it did not declare the "${capability}" capability)`);
+    const message = `The client does not support ${what} (it did not declare the "${capability}" capability)`;
+    throw env.missingCapability?.(capability, message) ?? new McpToolError(message);
   }
 }
 

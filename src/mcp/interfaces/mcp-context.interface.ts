@@ -45,14 +45,16 @@ export interface McpToolContext extends McpRequestContext {
    * Needs a session whose client declared the `elicitation` capability; accepted content is
    * validated against `requestedSchema`. Cancelled with the call (signal, timeout).
    */
-  elicit(message: string, requestedSchema: ElicitationSchema): Promise<ElicitationResult>;
+  elicit(message: string, requestedSchema: ElicitationSchema, options?: McpAskOptions): Promise<ElicitationResult>;
   /**
    * Sends the user to a URL (`elicitation/create`, URL mode), for flows that must not pass
    * through the client (credentials, payments). Needs the client's `elicitation.url` capability.
    */
-  elicitUrl(message: string, url: string, elicitationId?: string): Promise<ElicitationResult>;
+  elicitUrl(message: string, url: string, elicitationId?: string, options?: McpAskOptions): Promise<ElicitationResult>;
   /** Asks the client's model for a completion (`sampling/createMessage`); needs `sampling`. */
-  sample(request: SamplingRequest): Promise<SamplingResult>;
+  sample(request: SamplingRequest, options?: McpAskOptions): Promise<SamplingResult>;
+  /** The client's roots (`roots/list`); needs `roots`. */
+  listRoots(options?: McpAskOptions): Promise<RootsResult>;
   /** Whether the client declared a capability (`elicitation`, `elicitation.url`, `sampling`, `roots`). */
   clientSupports(capability: string): boolean;
   /**
@@ -60,6 +62,20 @@ export interface McpToolContext extends McpRequestContext {
    * with `Last-Event-ID` (SSE polling, SEP-1699). A no-op where the stream is not resumable.
    */
   closeStream(): void;
+}
+
+/**
+ * How an ask is named. With 2026-07-28 clients a tool that asks for input is answered
+ * `input_required` and run again from the top with the answers (see extending.md, "Asking
+ * the user"): each ask has a key, by default its kind and order (`elicit-0`, `sample-1`);
+ * name it when the order can change between runs.
+ */
+export interface McpAskOptions {
+  key?: string;
+}
+
+export interface RootsResult {
+  roots: Array<{ uri: string; name?: string }>;
 }
 
 /** A flat JSON Schema object for elicitation: primitive properties only (MCP spec). */

@@ -6,6 +6,7 @@ import {
   CompleteRequestSchema,
   CreateMessageResultSchema,
   ElicitResultSchema,
+  ListRootsResultSchema,
   GetPromptRequestSchema,
   ListPromptsRequestSchema,
   ListResourceTemplatesRequestSchema,
@@ -56,6 +57,7 @@ export interface ServedRequest {
 const CLIENT_RESULT_SCHEMAS = {
   'elicitation/create': ElicitResultSchema,
   'sampling/createMessage': CreateMessageResultSchema,
+  'roots/list': ListRootsResultSchema,
 } as const;
 
 /** setTimeout's ceiling: client requests are bounded by the tool's signal instead. */
