@@ -62,13 +62,15 @@ The ServiceAccount's name.
 {{- end }}
 
 {{/*
-The image reference: repository@digest, or repository:tag (tag defaults to appVersion).
+The image reference: repository@digest, or repository:tag (tag defaults to appVersion). The tag
+may be given as a number (--set image.tag=2): it is printed as text.
 */}}
 {{- define "mcp-platform.image" -}}
 {{- if .Values.image.digest }}
 {{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
 {{- else }}
-{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- $tag := toString .Values.image.tag }}
+{{- printf "%s:%s" .Values.image.repository (ternary .Chart.AppVersion $tag (eq $tag "")) }}
 {{- end }}
 {{- end }}
 
@@ -83,7 +85,7 @@ Ingress hosts are always added.
 {{- $hosts := list "localhost" "127.0.0.1" "[::1]" $fullname (printf "%s.%s" $fullname $namespace) (printf "%s.%s.svc" $fullname $namespace) (printf "%s.%s.svc.%s" $fullname $namespace .Values.clusterDomain) }}
 {{- if .Values.ingress.enabled }}
 {{- range .Values.ingress.hosts }}
-{{- $hosts = append $hosts .host }}
+{{- $hosts = append $hosts . }}
 {{- end }}
 {{- end }}
 {{- $hosts = concat $hosts .Values.app.allowedHosts }}
@@ -101,7 +103,8 @@ sessions at all (stateless).
 {{- end }}
 
 {{/*
-Secret name and key of the Redis URL and of the metrics key.
+Where each secret comes from: the chart's Secret (<fullname>) with a fixed key, or an existing
+Secret with the key named in values. The chart's Secret holds only what no existing Secret gives.
 */}}
 {{- define "mcp-platform.redisSecretName" -}}
 {{- default (include "mcp-platform.fullname" .) .Values.redis.existingSecret }}
@@ -119,23 +122,77 @@ Secret name and key of the Redis URL and of the metrics key.
 {{- if .Values.metrics.existingSecret }}{{ .Values.metrics.existingSecretKey }}{{ else }}metrics-key{{ end }}
 {{- end }}
 
+{{- define "mcp-platform.configSecretName" -}}
+{{- default (include "mcp-platform.fullname" .) .Values.existingConfigSecret }}
+{{- end }}
+
+{{- define "mcp-platform.configSecretKey" -}}
+{{- if .Values.existingConfigSecret }}{{ .Values.existingConfigSecretKey }}{{ else }}config.yaml{{ end }}
+{{- end }}
+
+{{- define "mcp-platform.stateKeysSecretName" -}}
+{{- default (include "mcp-platform.fullname" .) .Values.stateKeys.existingSecret }}
+{{- end }}
+
+{{- define "mcp-platform.stateKeysSecretKey" -}}
+{{- if .Values.stateKeys.existingSecret }}{{ .Values.stateKeys.existingSecretKey }}{{ else }}state-keys{{ end }}
+{{- end }}
+
 {{/*
-Refuses values that cannot work (also checked by values.schema.json, which
---skip-schema-validation would bypass).
+Whether each secret is set at all (from values or an existing Secret): "true" or empty.
+*/}}
+{{- define "mcp-platform.hasConfig" -}}
+{{- if or .Values.config .Values.existingConfigSecret }}true{{- end }}
+{{- end }}
+
+{{- define "mcp-platform.hasRedisUrl" -}}
+{{- if or .Values.redis.url .Values.redis.existingSecret }}true{{- end }}
+{{- end }}
+
+{{- define "mcp-platform.hasMetricsKey" -}}
+{{- if or .Values.metrics.key .Values.metrics.existingSecret }}true{{- end }}
+{{- end }}
+
+{{- define "mcp-platform.hasStateKeys" -}}
+{{- if or .Values.stateKeys.keys .Values.stateKeys.existingSecret }}true{{- end }}
+{{- end }}
+
+{{/*
+A map whose values Kubernetes wants as strings (annotations, labels), whatever type --set gave them.
+*/}}
+{{- define "mcp-platform.stringMap" -}}
+{{- range $key, $value := . }}
+{{ $key }}: {{ toString $value | quote }}
+{{- end }}
+{{- end }}
+
+{{/*
+Refuses values that cannot work, each with a message naming the values to set. Type and shape
+are checked earlier by values.schema.json.
 */}}
 {{- define "mcp-platform.validate" -}}
-{{- $replicas := int .Values.replicaCount }}
-{{- if .Values.autoscaling.enabled }}
-{{- $replicas = int .Values.autoscaling.maxReplicas }}
+{{- $shared := include "mcp-platform.sharedSessions" . }}
+{{- if and .Values.autoscaling.enabled (gt (int .Values.autoscaling.maxReplicas) 1) (not $shared) }}
+{{- fail (printf "autoscaling.enabled=true (up to %d replicas) needs a shared session store: set redis.url (or redis.existingSecret, redis.sentinels or redis.clusterNodes), or app.sessionMode=stateless. In-memory sessions live in one pod only." (int .Values.autoscaling.maxReplicas)) }}
 {{- end }}
-{{- if and (gt $replicas 1) (not (include "mcp-platform.sharedSessions" .)) }}
-{{- fail "More than one replica needs a shared session store: set redis.url (or redis.existingSecret, sentinels or cluster nodes), or app.sessionMode=stateless. In-memory sessions live in one pod only." }}
+{{- if and (not .Values.autoscaling.enabled) (gt (int .Values.replicaCount) 1) (not $shared) }}
+{{- fail (printf "replicaCount=%d needs a shared session store: set redis.url (or redis.existingSecret, redis.sentinels or redis.clusterNodes), or app.sessionMode=stateless. In-memory sessions live in one pod only." (int .Values.replicaCount)) }}
+{{- end }}
+{{- if and .Values.config .Values.existingConfigSecret }}
+{{- fail "Set config or existingConfigSecret, not both: the app reads one MCP_CONFIG file. Put the whole configuration in the existing Secret." }}
 {{- end }}
 {{- $auth := (get (.Values.config | default dict) "auth") | default dict }}
-{{- if and (not .Values.auth.allowAnonymous) (not $auth.apiKeys) (not $auth.jwt) }}
-{{- fail "Authentication is required: give API keys (config.auth.apiKeys, from npm run keygen) or a JWT issuer (config.auth.jwt), or set auth.allowAnonymous=true for a platform behind something that authenticates." }}
+{{- if and (not .Values.auth.allowAnonymous) (not $auth.apiKeys) (not $auth.jwt) (not .Values.existingConfigSecret) }}
+{{- fail "Authentication is required: give API keys (config.auth.apiKeys, from npm run keygen) or a JWT issuer (config.auth.jwt), or a whole config in existingConfigSecret, or set auth.allowAnonymous=true for a platform behind something that authenticates." }}
 {{- end }}
 {{- if ge (add .Values.shutdown.preStopSleepSeconds .Values.shutdown.graceSeconds) (int .Values.terminationGracePeriodSeconds) }}
 {{- fail "shutdown.preStopSleepSeconds + shutdown.graceSeconds must stay below terminationGracePeriodSeconds, or Kubernetes kills the pod before it has drained." }}
+{{- end }}
+{{- if .Values.ingress.enabled }}
+{{- range .Values.ingress.paths }}
+{{- if or (eq (trimSuffix "/" .) "") (hasPrefix "/metrics" .) }}
+{{- fail (printf "ingress.paths: %q would publish /metrics through the Ingress; list the MCP paths instead (/mcp, /tenants, /sse, /messages, /tools, /.well-known/oauth-protected-resource)." .) }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- end }}
