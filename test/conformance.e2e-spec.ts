@@ -12,13 +12,14 @@ interface Run {
 }
 
 /**
- * Runs the official conformance CLI. It needs Node >= 22 (it imports `fs.globSync`), which
- * the npm registry's `node` package provides through npx; the platform under test runs in
- * this process, on the machine's Node.
+ * Runs the official conformance CLI. It needs Node >= 22 (it imports `fs.globSync`): this
+ * Node when it is one, else the npm registry's `node@22` through npx.
  */
 function conformance(args: string[]): Promise<Run> {
+  const modern = Number(process.versions.node.split('.')[0]) >= 22;
+  const [command, prefix] = modern ? [process.execPath, []] : ['npx', ['-y', '-p', 'node@22', 'node']];
   return new Promise((resolvePromise, reject) => {
-    const child = spawn('npx', ['-y', '-p', 'node@22', 'node', CLI, 'server', ...args], {
+    const child = spawn(command, [...prefix, CLI, 'server', ...args], {
       cwd: ROOT,
       env: { ...process.env, npm_config_update_notifier: 'false' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -17,6 +17,8 @@ import type { McpRequestContext } from '../../interfaces/mcp-context.interface';
 import { MCP_OBSERVER, McpObserver } from '../../interfaces/mcp-observer.interface';
 import { InjectMcpOptions, JSONRPC_ERROR } from '../../mcp.constants';
 import { McpProtocolError } from '../../mcp.exception';
+import { McpMessages } from '../../mcp.messages';
+import { StoreUnavailableError } from '../../../session/session-store.exception';
 import type { McpModuleOptions } from '../../mcp-module-options.interface';
 import type { McpBaseContext } from '../streamable-http/streamable-http.handler';
 import { RequestStateSealer } from './request-state.sealer';
@@ -159,7 +161,7 @@ export class ModernServerFactory {
       args: request.params?.arguments ?? {},
     };
     const state = ctx.mcpReq.requestState();
-    const earlier = state === undefined ? undefined : (this.sealer.open(state, binding).answers as Record<string, unknown> | undefined);
+    const earlier = state === undefined ? undefined : ((await this.sealer.open(state, binding)).answers as Record<string, unknown> | undefined);
     const rounds = new McpInputRounds(earlier, ctx.mcpReq.inputResponses as Record<string, unknown> | undefined);
     const capabilities = (envelopeOf(ctx)[CLIENT_CAPABILITIES_META_KEY] ?? {}) as Record<string, unknown>;
     const progressToken = request.params?._meta?.progressToken as string | number | undefined;
@@ -184,7 +186,7 @@ export class ModernServerFactory {
       return await run(env);
     } catch (error) {
       if (!(error instanceof McpInputRequiredSignal)) throw error;
-      return inputRequired({ inputRequests: rounds.pending as never, requestState: this.sealer.seal({ answers: rounds.answers }, binding) });
+      return inputRequired({ inputRequests: rounds.pending as never, requestState: await this.sealer.seal({ answers: rounds.answers }, binding) });
     }
   }
 }
@@ -221,6 +223,7 @@ function capabilityTree(capability: string): Record<string, Record<string, unkno
 
 /** The platform's errors as the v2 SDK's, mapped once here (-32002 becomes the revision's -32602). */
 function toProtocolError(error: unknown): unknown {
+  if (error instanceof StoreUnavailableError) return new ProtocolError(JSONRPC_ERROR.SERVER_ERROR, McpMessages.STORE_UNAVAILABLE(error.store));
   if (!(error instanceof McpProtocolError)) return error;
   if (error.code === JSONRPC_ERROR.MISSING_CLIENT_CAPABILITY) {
     const data = error.data as { requiredCapabilities: Record<string, unknown> };

@@ -5,6 +5,7 @@ import { canonicalJson } from '../../../common/canonical-json';
 import { InjectMcpOptions, JSONRPC_ERROR } from '../../mcp.constants';
 import type { McpModuleOptions } from '../../mcp-module-options.interface';
 import { McpProtocolError } from '../../mcp.exception';
+import { StoreUnavailableError } from '../../../session/session-store.exception';
 
 /** What a sealed state is bound to: the same call by the same caller, nothing else. */
 export interface RequestStateBinding {
@@ -46,6 +47,8 @@ const SHARED_KEY_TTL_SECONDS = 30 * 24 * 3600;
 export class RequestStateSealer implements OnModuleInit {
   private readonly logger = new Logger('RequestState');
   private keys: SealingKey[];
+  /** The key shared through Redis, fetched on first use (Redis may not be up at start). */
+  private shared?: Promise<SealingKey[]>;
 
   constructor(
     @InjectMcpOptions() private readonly options: McpModuleOptions,
@@ -54,20 +57,16 @@ export class RequestStateSealer implements OnModuleInit {
     this.keys = options.stateKeys.map(deriveKey);
   }
 
-  async onModuleInit(): Promise<void> {
-    if (this.keys.length > 0 || this.options.protocol === 'legacy') return;
-    if (this.redis) {
-      this.keys = [deriveKey(await this.sharedSecret(this.redis))];
-      return;
-    }
+  onModuleInit(): void {
+    if (this.keys.length > 0 || this.redis || this.options.protocol === 'legacy') return;
     this.keys = [deriveKey(randomBytes(32).toString('base64'))];
     this.logger.warn({
       msg: 'no mcp.stateKeys (MCP_STATE_KEYS) and no Redis: multi-round calls of 2026-07-28 clients are sealed with a key of this process only, so their retries must reach this replica',
     });
   }
 
-  seal(payload: Record<string, unknown>, binding: RequestStateBinding): string {
-    const { id, key } = this.keys[0];
+  async seal(payload: Record<string, unknown>, binding: RequestStateBinding): Promise<string> {
+    const [{ id, key }] = await this.ring();
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     cipher.setAAD(additionalData(binding));
@@ -77,12 +76,12 @@ export class RequestStateSealer implements OnModuleInit {
   }
 
   /** The payload of a state sealed for `binding`; -32602 with `data.reason` otherwise. */
-  open(state: unknown, binding: RequestStateBinding): Record<string, unknown> {
+  async open(state: unknown, binding: RequestStateBinding): Promise<Record<string, unknown>> {
     if (typeof state !== 'string') throw refusal('malformed');
     if (state.length > MAX_REQUEST_STATE_BYTES) throw refusal('too_large');
     const [version, keyId, iv, sealed, extra] = state.split('.');
     if (version !== VERSION || !keyId || !iv || !sealed || extra !== undefined) throw refusal('malformed');
-    const entry = this.keys.find((candidate) => candidate.id === keyId);
+    const entry = (await this.ring()).find((candidate) => candidate.id === keyId);
     if (!entry) throw refusal('unknown_key');
     let payload: { exp?: unknown } & Record<string, unknown>;
     try {
@@ -99,6 +98,19 @@ export class RequestStateSealer implements OnModuleInit {
     }
     if (typeof payload.exp !== 'number' || payload.exp <= Date.now()) throw refusal('expired');
     return payload;
+  }
+
+  /** The keys: configured, or the one shared through Redis (fetched once; a failure is retried next time). */
+  private ring(): Promise<SealingKey[]> | SealingKey[] {
+    if (this.keys.length > 0 || !this.redis) return this.keys;
+    this.shared ??= this.sharedSecret(this.redis).then(
+      (secret) => (this.keys = [deriveKey(secret)]),
+      (error: unknown) => {
+        this.shared = undefined;
+        throw new StoreUnavailableError('the requestState key', error, 'session store');
+      },
+    );
+    return this.shared;
   }
 
   private async sharedSecret(redis: RedisConnection): Promise<string> {
