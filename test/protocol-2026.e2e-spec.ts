@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { generateApiKey } from '../src/auth/api-key.generator';
 import { QuotaToolsModule } from './fixtures/quota-tools.module';
 import { INITIALIZE, MCP_ACCEPT, RunningPlatform, startPlatform } from './helpers/platform';
+import { waitFor } from './helpers/processes';
 import { RedisServer, startRedis } from './helpers/redis';
 import { ReplicaSet, startReplicas } from './helpers/replicas';
 
@@ -69,6 +70,48 @@ async function modernPost(url: string, method: string, params: Record<string, un
     status: response.status,
     body: JSON.parse(data) as { result?: Record<string, unknown>; error?: { code: number; message: string; data?: unknown } },
   };
+}
+
+/** Opens a `subscriptions/listen` stream for tool list changes; the messages it hears are pushed to the array returned. */
+async function listen(url: string, signal: AbortSignal): Promise<Array<Record<string, unknown>>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    signal,
+    headers: { 'content-type': 'application/json', accept: MCP_ACCEPT, 'mcp-protocol-version': MODERN, 'mcp-method': 'subscriptions/listen' },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 'listen-1',
+      method: 'subscriptions/listen',
+      params: {
+        notifications: { toolsListChanged: true },
+        _meta: { 'io.modelcontextprotocol/protocolVersion': MODERN, 'io.modelcontextprotocol/clientCapabilities': {} },
+      },
+    }),
+  });
+  expect(response.headers.get('content-type')).toContain('text/event-stream');
+  const heard: Array<Record<string, unknown>> = [];
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  void (async () => {
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const data = buffer
+          .slice(0, end)
+          .split('\n')
+          .filter((line) => line.startsWith('data: '))
+          .map((line) => line.slice(6))
+          .join('');
+        buffer = buffer.slice(end + 2);
+        if (data) heard.push(JSON.parse(data) as Record<string, unknown>);
+      }
+    }
+  })();
+  return heard;
 }
 
 describe('MCP 2026-07-28 beside 2025-11-25 on one endpoint', () => {
@@ -287,11 +330,20 @@ describe('a multi-round call whose rounds land on different replicas', () => {
     }
   }, 60_000);
 
-  it('finishes on another replica with a key the replicas share through Redis', async () => {
+  it('finishes on another replica with a key the replicas share through Redis; a listen stream on one hears a change made on the other', async () => {
     const fleet = await startReplicas(2, { MCP_CONFIG: join(dir, 'config.yaml'), MCP_ALLOW_ANONYMOUS: 'true', REDIS_URL: redis.url });
+    const controller = new AbortController();
     try {
       await roundsAcross(fleet);
+
+      const [a, b] = fleet.replicas.map((replica) => `${replica.baseUrl}/mcp`);
+      const heard = await listen(a, controller.signal);
+      await waitFor(() => heard.some((message) => message.method === 'notifications/subscriptions/acknowledged'), 10_000, 'the listen acknowledgement');
+      const trigger = await modernPost(b, 'tools/call', { name: 'test_trigger_tool_change', arguments: {} });
+      expect(trigger.body.result).toMatchObject({ resultType: 'complete' });
+      await waitFor(() => heard.some((message) => message.method === 'notifications/tools/list_changed'), 10_000, 'the change made on replica b');
     } finally {
+      controller.abort();
       await fleet.stopAll();
     }
   }, 60_000);

@@ -1,5 +1,6 @@
 import { McpTracing } from '../telemetry/mcp-tracing';
 import { ModernHttpHandler } from './edges/modern/modern-http.handler';
+import { ModernEventBus } from './edges/modern/modern-event.bus';
 import { ModernServerFactory } from './edges/modern/modern-server.factory';
 import { RequestStateSealer } from './edges/modern/request-state.sealer';
 import { DynamicModule, Module } from '@nestjs/common';
@@ -52,6 +53,7 @@ import { McpPorts } from './mcp.ports';
     RequestStateSealer,
     ModernServerFactory,
     ModernHttpHandler,
+    ModernEventBus,
     McpSdkServerFactory,
     StandaloneStreamRegistry,
     StreamableHttpHandler,

@@ -3,6 +3,7 @@ import type { SessionStore } from '../../session';
 import { McpPorts } from '../mcp.ports';
 import type { McpListKind } from '../discovery/mcp.registry';
 import { StandaloneStreamRegistry } from '../edges/streamable-http/standalone-stream.registry';
+import { ModernEventBus } from '../edges/modern/modern-event.bus';
 
 /**
  * Sends server notifications that belong to no request. Any module can inject it, e.g. to
@@ -16,12 +17,17 @@ export class McpNotifier {
   constructor(
     private readonly streams: StandaloneStreamRegistry,
     ports: McpPorts,
+    private readonly events: ModernEventBus,
   ) {
     this.sessions = ports.sessions;
   }
 
-  /** `notifications/resources/updated` to every session subscribed to `uri`. */
+  /**
+   * `notifications/resources/updated` to every session subscribed to `uri`, and to the
+   * 2026-07-28 listen streams of every replica that asked for it.
+   */
   async resourceUpdated(uri: string): Promise<number> {
+    this.events.publish({ kind: 'resource_updated', uri });
     const subscribers = await this.sessions.subscribers(uri);
     await Promise.all(
       subscribers.map((sessionId) =>
@@ -33,8 +39,9 @@ export class McpNotifier {
     return subscribers.length;
   }
 
-  /** `notifications/<kind>/list_changed` to every open session stream. */
+  /** `notifications/<kind>/list_changed` to every open session stream, and to every replica's listen streams. */
   async listChanged(kind: McpListKind): Promise<void> {
+    this.events.publish({ kind: `${kind}_list_changed` });
     await this.streams.broadcast({ method: `notifications/${kind}/list_changed` });
   }
 

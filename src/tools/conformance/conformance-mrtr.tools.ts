@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ElicitationSchema, McpPrompt, McpTool, McpToolContext, SamplingResult, ToolResult } from '../../mcp';
+import { ElicitationSchema, McpNotifier, McpPrompt, McpTool, McpToolContext, SamplingResult, ToolResult } from '../../mcp';
 
 const text = (value: string): ToolResult => ({ content: [{ type: 'text', text: value }] });
 
@@ -14,14 +14,28 @@ const textOf = (result: SamplingResult): string => {
 };
 
 /**
- * The fixtures of the conformance suite's 2026-07-28 scenarios (0.2.0-alpha): tools and a
- * prompt that ask for input with `ctx.elicit()`, `ctx.sample()` and `ctx.listRoots()`.
+ * The fixtures of the conformance suite's 2026-07-28 scenarios (0.2.0-alpha): list-change
+ * triggers, and tools and a prompt that ask for input with `ctx.elicit()`, `ctx.sample()` and `ctx.listRoots()`.
  * The same code serves both generations: to a 2025 client they are requests on the call's
  * stream; to a 2026 client, `input_required` rounds (the tool runs again with the answers),
  * which is why the asks are named with the keys the scenarios look for.
  */
 @Injectable()
 export class ConformanceInputTools {
+  constructor(private readonly notifier: McpNotifier) {}
+
+  @McpTool({ name: 'test_trigger_tool_change', description: 'Announces a tool list change to every listening client, on every replica' })
+  async triggerToolChange(): Promise<ToolResult> {
+    await this.notifier.listChanged('tools');
+    return text('Tool list change announced');
+  }
+
+  @McpTool({ name: 'test_trigger_prompt_change', description: 'Announces a prompt list change to every listening client, on every replica' })
+  async triggerPromptChange(): Promise<ToolResult> {
+    await this.notifier.listChanged('prompts');
+    return text('Prompt list change announced');
+  }
+
   @McpTool({ name: 'test_missing_capability', description: 'Samples without checking the client can: -32021 when it cannot' })
   async missingCapability(_input: object, context: McpToolContext): Promise<ToolResult> {
     return text(`Sampled: ${textOf(await context.sample(ask('Say hi')))}`);

@@ -7,6 +7,7 @@ import { InjectMcpOptions } from '../../mcp.constants';
 import type { McpModuleOptions } from '../../mcp-module-options.interface';
 import type { McpBaseContext } from '../streamable-http/streamable-http.handler';
 import { ModernServerFactory } from './modern-server.factory';
+import { ModernEventBus } from './modern-event.bus';
 import { protocolEra } from './protocol-era';
 
 /** What the v2 handler passes from the HTTP request to the server factory (`req.auth`). */
@@ -33,6 +34,7 @@ export class ModernHttpHandler implements OnModuleInit, OnApplicationShutdown {
   constructor(
     factory: ModernServerFactory,
     private readonly registry: McpRegistry,
+    private readonly events: ModernEventBus,
     @InjectMcpOptions() private readonly options: McpModuleOptions,
   ) {
     this.web = createMcpHandler(({ authInfo }) => factory.build((authInfo as unknown as ModernAuth).extra.mcp), {
@@ -40,6 +42,8 @@ export class ModernHttpHandler implements OnModuleInit, OnApplicationShutdown {
       legacy: 'reject',
       responseMode: options.responseMode,
       maxRequestBodySize: options.bodyLimitBytes,
+      // Listen streams hear of changes made on any replica.
+      bus: events,
       onerror: (error: Error) => this.logger.debug({ msg: '2026-07-28 request failed', error: error.message }),
     });
     this.node = toNodeHandler(this.web);
@@ -50,12 +54,8 @@ export class ModernHttpHandler implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    // Clients listening (subscriptions/listen) hear of list changes.
-    this.registry.onChange(() => {
-      this.web.notify.toolsChanged();
-      this.web.notify.promptsChanged();
-      this.web.notify.resourcesChanged();
-    });
+    // Every replica changes its own registry: its own listen streams hear of it.
+    this.registry.onChange((kind) => this.events.publishHere({ kind: `${kind}_list_changed` }));
   }
 
   async onApplicationShutdown(): Promise<void> {
