@@ -63,9 +63,7 @@ export class HttpExchange {
     if (this.options.json) return;
     // Batched into one write when the answer is ready at once (most calls).
     this.writer = new SseWriter(this.res, this.options.headers, { batchFirstWrites: true });
-    if (this.streamKey && (this.options.protocolVersion ?? '') >= '2025-11-25') {
-      this.writer.prime(this.store({}), this.options.retryIntervalMs);
-    }
+    if (this.primed) this.writer.prime(this.store({}), this.options.retryIntervalMs);
   }
 
   get resumable(): boolean {
@@ -93,9 +91,18 @@ export class HttpExchange {
     if (this.unanswered.delete(idKey(id)) && this.unanswered.size === 0) this.finish();
   }
 
-  /** Ends the SSE stream now; later events are still stored for a resuming client (SSE polling). */
+  /**
+   * Ends the SSE stream now; later events are still stored for a resuming client (SSE
+   * polling). Only where the stream was primed (2025-11-25 on): a client of an earlier
+   * revision has no event id to resume from, and would lose the answer.
+   */
   closeStream(): void {
-    if (this.resumable) this.writer?.end();
+    if (this.primed) this.writer?.end();
+  }
+
+  /** Whether the stream opens with a priming event (an id to resume from): resumable, and a client of 2025-11-25 or later. */
+  private get primed(): boolean {
+    return this.streamKey !== undefined && (this.options.protocolVersion ?? '') >= '2025-11-25';
   }
 
   private finish(): void {
