@@ -40,7 +40,10 @@ import {
   isEchoResult,
   isToolList,
   listBody,
+  MODERN_HEADERS,
+  modernCallBody,
   openSession,
+  parseMcpMessage,
   post,
 } from './lib/mcp.mjs';
 
@@ -176,6 +179,25 @@ const TARGETS = [
       const { contentType } = await checkEcho(url);
       if (contentType !== 'text/event-stream') throw new Error(`expected an SSE answer, got ${contentType}`);
       return { load: callLoad() };
+    },
+  },
+  {
+    key: 'modern-stateless',
+    label: 'platform 2026-07-28 tools/call, Express (auto)',
+    server: { platform: true, env: { MCP_SESSION_MODE: 'stateless' } },
+    prepare: async ({ url }) => {
+      const answer = await post(url, modernCallBody(1), MODERN_HEADERS);
+      const message = answer.status === 200 ? parseMcpMessage(answer.text, answer.contentType) : undefined;
+      if (message?.result?.content?.[0]?.text !== 'hi' || message.result.resultType !== 'complete') {
+        throw new Error(`2026-07-28 echo failed: ${answer.status} ${answer.text.slice(0, 300)}`);
+      }
+      return {
+        load: {
+          headers: { ...BASE_HEADERS, ...MODERN_HEADERS },
+          requests: [{ method: 'POST', path: '/mcp', setupRequest: (request) => ({ ...request, body: modernCallBody(++sequence) }) }],
+          verifyBody: isEchoResult,
+        },
+      };
     },
   },
   {
@@ -533,6 +555,18 @@ function goals(byKey, leak) {
         `paired ${pairedRatio(t, sdk).toFixed(2)}×`,
       );
     }
+  }
+  const modern = byKey['modern-stateless'];
+  const legacyStateless = byKey['stateless-sse'];
+  if (modern?.summary && legacyStateless?.summary) {
+    const r = modern.summary.reqPerSec / legacyStateless.summary.reqPerSec;
+    add(
+      '2026-07-28 stateless tools/call within 10 % of the 2025 stateless row (both Express, auto)',
+      r,
+      fmtPct(r),
+      r >= 0.9,
+      `paired ${fmtPct(pairedRatio(modern, legacyStateless))}`,
+    );
   }
   const redis = byKey['stateful-redis'];
   const stateless = byKey['stateless-sse'];

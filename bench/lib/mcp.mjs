@@ -12,6 +12,12 @@ const CALL_HEAD = '{"jsonrpc":"2.0","id":';
 const CALL_TAIL = ',"method":"tools/call","params":{"name":"echo","arguments":{"message":"hi"}}}';
 /** tools/call of `echo` with {message:"hi"}. */
 export const callBody = (id) => CALL_HEAD + id + CALL_TAIL;
+const MODERN_TAIL =
+  ',"method":"tools/call","params":{"name":"echo","arguments":{"message":"hi"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}';
+/** The same call at revision 2026-07-28: the envelope in `_meta`, no session. */
+export const modernCallBody = (id) => CALL_HEAD + id + MODERN_TAIL;
+/** Headers a 2026-07-28 tools/call of `echo` must carry. */
+export const MODERN_HEADERS = { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'echo' };
 export const listBody = (id) => `{"jsonrpc":"2.0","id":${id},"method":"tools/list"}`;
 export const initializeBody = (id) =>
   JSON.stringify({

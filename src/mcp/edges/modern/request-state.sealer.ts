@@ -33,6 +33,12 @@ export const MAX_REQUEST_STATE_BYTES = 64 * 1024;
 /** Where replicas without configured keys share a generated one; refreshed at every start. */
 const SHARED_KEY_NAME = 'request-state-key';
 const SHARED_KEY_TTL_SECONDS = 30 * 24 * 3600;
+/** How often a replica reads the shared key again (and extends its life). */
+const SHARED_KEY_REFRESH_MS = 5 * 60_000;
+/** Least time between two reads prompted by a state sealed with a key this replica does not know. */
+const SHARED_KEY_RECHECK_MS = 5_000;
+/** Shared keys kept (the current one and those read before it). */
+const MAX_SHARED_KEYS = 3;
 
 /**
  * Seals the `requestState` of multi-round calls (MRTR, 2026-07-28) so that the client's
@@ -49,6 +55,8 @@ export class RequestStateSealer implements OnModuleInit {
   private keys: SealingKey[];
   /** The key shared through Redis, fetched on first use (Redis may not be up at start). */
   private shared?: Promise<SealingKey[]>;
+  /** When the shared key was last read from Redis. */
+  private sharedAt = 0;
 
   constructor(
     @InjectMcpOptions() private readonly options: McpModuleOptions,
@@ -72,7 +80,16 @@ export class RequestStateSealer implements OnModuleInit {
     cipher.setAAD(additionalData(binding));
     const plain = JSON.stringify({ ...payload, exp: Date.now() + this.options.requestStateTtlSeconds * 1000 });
     const sealed = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final(), cipher.getAuthTag()]);
-    return `${VERSION}.${id}.${iv.toString('base64url')}.${sealed.toString('base64url')}`;
+    const state = `${VERSION}.${id}.${iv.toString('base64url')}.${sealed.toString('base64url')}`;
+    // A state the client could not send back would make the call ask the same questions forever.
+    if (state.length > MAX_REQUEST_STATE_BYTES) {
+      throw new McpProtocolError(
+        JSONRPC_ERROR.INVALID_PARAMS,
+        `The answers gathered for this call are too large to carry to the next round (over ${MAX_REQUEST_STATE_BYTES} bytes sealed)`,
+        { reason: 'too_large' },
+      );
+    }
+    return state;
   }
 
   /** The payload of a state sealed for `binding`; -32602 with `data.reason` otherwise. */
@@ -81,7 +98,12 @@ export class RequestStateSealer implements OnModuleInit {
     if (state.length > MAX_REQUEST_STATE_BYTES) throw refusal('too_large');
     const [version, keyId, iv, sealed, extra] = state.split('.');
     if (version !== VERSION || !keyId || !iv || !sealed || extra !== undefined) throw refusal('malformed');
-    const entry = (await this.ring()).find((candidate) => candidate.id === keyId);
+    let entry = (await this.ring()).find((candidate) => candidate.id === keyId);
+    // Another replica may hold a newer shared key (Redis lost the old one): read it again, once in a while.
+    if (!entry && this.sharedAt > 0 && Date.now() - this.sharedAt > SHARED_KEY_RECHECK_MS) {
+      this.shared = undefined;
+      entry = (await this.ring()).find((candidate) => candidate.id === keyId);
+    }
     if (!entry) throw refusal('unknown_key');
     let payload: { exp?: unknown } & Record<string, unknown>;
     try {
@@ -100,13 +122,24 @@ export class RequestStateSealer implements OnModuleInit {
     return payload;
   }
 
-  /** The keys: configured, or the one shared through Redis (fetched once; a failure is retried next time). */
+  /**
+   * The keys: configured, or the one shared through Redis — read on first use and again
+   * every few minutes (a replica that started after Redis lost the key may have set a new
+   * one); keys read before stay accepted, so states sealed with them still open.
+   */
   private ring(): Promise<SealingKey[]> | SealingKey[] {
-    if (this.keys.length > 0 || !this.redis) return this.keys;
+    if (this.options.stateKeys.length > 0 || !this.redis) return this.keys;
+    if (this.shared && this.sharedAt > 0 && Date.now() - this.sharedAt > SHARED_KEY_REFRESH_MS) this.shared = undefined;
     this.shared ??= this.sharedSecret(this.redis).then(
-      (secret) => (this.keys = [deriveKey(secret)]),
+      (secret) => {
+        const current = deriveKey(secret);
+        this.sharedAt = Date.now();
+        this.keys = [current, ...this.keys.filter((known) => known.id !== current.id)].slice(0, MAX_SHARED_KEYS);
+        return this.keys;
+      },
       (error: unknown) => {
         this.shared = undefined;
+        if (this.keys.length > 0) return this.keys;
         throw new StoreUnavailableError('the requestState key', error, 'session store');
       },
     );
@@ -116,7 +149,7 @@ export class RequestStateSealer implements OnModuleInit {
   private async sharedSecret(redis: RedisConnection): Promise<string> {
     const name = `${redis.keyPrefix}${SHARED_KEY_NAME}`;
     const candidate = randomBytes(32).toString('base64');
-    // The first replica to start sets it; the others read it. Every start extends its life.
+    // The first replica to need it sets it; the others read it. Every read extends its life.
     await redis.client.set(name, candidate, 'EX', SHARED_KEY_TTL_SECONDS, 'NX');
     const [secret] = await Promise.all([redis.client.get(name), redis.client.expire(name, SHARED_KEY_TTL_SECONDS)]);
     return secret ?? candidate;
