@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// [HTTP_ADAPTER=fastify] [BENCH_NODE=/path/to/node] node bench/profile.mjs [--seconds=15] [--mode=auto|json] [--top=25] [--skip-build]
+// [HTTP_ADAPTER=fastify] [BENCH_NODE=/path/to/node] node bench/profile.mjs [--seconds=15] [--mode=auto|json] [--protocol=2025|2026] [--top=25] [--skip-build]
 //
 // CPU profile of the stateless platform path: starts `node --cpu-prof dist/main.js`
 // (MCP_SESSION_MODE=stateless), loads it with tools/call of echo (autocannon, 50
@@ -12,13 +12,14 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT, buildDist, freePort, httpOk, killAllNow, startNode, stopChild, useNode, waitUntil } from './lib/procs.mjs';
 if (process.env.BENCH_NODE) useNode(process.env.BENCH_NODE);
-import { BASE_HEADERS, callBody, checkEcho, isEchoResult } from './lib/mcp.mjs';
+import { BASE_HEADERS, MODERN_HEADERS, callBody, checkEcho, isEchoResult, modernCallBody } from './lib/mcp.mjs';
 
 const { values: args } = parseArgs({
   options: {
     seconds: { type: 'string', default: '15' },
     warmup: { type: 'string', default: '3' },
     mode: { type: 'string', default: 'auto' },
+    protocol: { type: 'string', default: '2025' },
     top: { type: 'string', default: '25' },
     connections: { type: 'string', default: '50' },
     'skip-build': { type: 'boolean', default: false },
@@ -51,7 +52,8 @@ const server = startNode(
 );
 const url = `http://127.0.0.1:${port}/mcp`;
 await waitUntil(server, () => httpOk(`http://127.0.0.1:${port}/health/ready`));
-await checkEcho(url);
+const modern = args.protocol === '2026';
+if (!modern) await checkEcho(url);
 
 let id = 1;
 const load = (seconds) =>
@@ -59,8 +61,8 @@ const load = (seconds) =>
     url,
     connections: Number(args.connections),
     duration: Number(seconds),
-    headers: BASE_HEADERS,
-    requests: [{ method: 'POST', setupRequest: (request) => ({ ...request, body: callBody(++id) }) }],
+    headers: modern ? { ...BASE_HEADERS, ...MODERN_HEADERS } : BASE_HEADERS,
+    requests: [{ method: 'POST', setupRequest: (request) => ({ ...request, body: (modern ? modernCallBody : callBody)(++id) }) }],
     verifyBody: isEchoResult,
   });
 await load(args.warmup);
