@@ -174,6 +174,40 @@ describe.each(['express', 'fastify'] as const)('OpenTelemetry tracing (%s, OTLP 
       .filter((line) => line.includes(traceId));
     expect(lines.some((line) => (JSON.parse(line) as { type?: string }).type === 'audit')).toBe(true);
   }, 30_000);
+
+  it('gives a 2026-07-28 request its span too, under params._meta.traceparent', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const response = await fetch(mcpUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: MCP_ACCEPT,
+        'mcp-protocol-version': '2026-07-28',
+        'mcp-method': 'tools/call',
+        'mcp-name': 'multiply',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 'modern-1',
+        method: 'tools/call',
+        params: {
+          name: 'multiply',
+          arguments: { a: 2, b: 4 },
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+            'io.modelcontextprotocol/clientCapabilities': {},
+            traceparent: traceparentFor(traceId),
+          },
+        },
+      }),
+    });
+    expect(response.status).toBe(200);
+    await response.text();
+    await waitFor(() => spansOf(receiver.requests).some((span) => span.traceId === traceId), 15_000, 'the 2026-07-28 span');
+    const span = spansOf(receiver.requests).find((candidate) => candidate.traceId === traceId)!;
+    expect(span.name).toBe('tools/call multiply');
+    expect(span.attrs).toMatchObject({ 'mcp.protocol.version': '2026-07-28', 'jsonrpc.request.id': 'modern-1', 'gen_ai.tool.name': 'multiply' });
+  }, 30_000);
 });
 
 describe('OpenTelemetry tracing (OTLP http/protobuf)', () => {
