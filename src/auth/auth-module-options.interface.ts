@@ -7,9 +7,9 @@ import type { CredentialVerifier } from './credential-verifier.interface';
 export interface AuthModuleOptions {
   /** API keys, stored as `sha256:` hashes (`npm run keygen`). None and no `jwt`: authentication is off. */
   apiKeys?: ApiKeyConfig[];
-  /** JWT bearer tokens from your identity provider. */
+  /** OAuth access tokens from your identity provider (JWTs, or opaque ones introspected), bound to this server's resource URL. */
   jwt?: JwtConfig;
-  /** Per-tenant rules: tools allowed and denied, the tenant's own rate limit. */
+  /** Per-tenant rules: tools allowed and denied, the tenant's own rate limit and identity provider (`jwt`). */
   tenants?: Record<string, TenantConfig>;
   /** Calls per caller and window: `default` for authenticated callers, `anonymous` per client IP. */
   rateLimit?: { default?: RateLimitConfig; anonymous?: RateLimitConfig; onStoreError?: 'open' | 'closed' };

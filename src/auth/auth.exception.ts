@@ -12,3 +12,14 @@ export class AuthenticationRequiredException extends HttpException {
 
 /** 403: valid credentials, but not for this tenant or this tool. */
 export class AccessDeniedException extends ForbiddenException {}
+
+/**
+ * An authorization server could not be asked (discovery, JWKS or introspection unreachable,
+ * or answering other than 200): the token is neither accepted nor refused, the request gets 503.
+ */
+export class IssuerUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'IssuerUnavailableError';
+  }
+}

@@ -12,6 +12,7 @@ import { AuthGuard } from './auth.guard';
 import { ConfiguredCredentialVerifier } from './credential.verifier';
 import type { CredentialVerifier } from './credential-verifier.interface';
 import type { RequestAccess } from './principal.interface';
+import { ProtectedResource } from './protected-resource.service';
 import { Public } from './public.decorator';
 
 // Construction in one place per class: when a constructor changes, only its helper does.
@@ -22,12 +23,17 @@ async function verifierWith(options: AuthModuleOptions): Promise<CredentialVerif
   return verifier;
 }
 
+/** A guard over the verifier and the protected resource of these options. */
+async function guardFor(options: AuthModuleOptions, tenants: TenantResolver | undefined, audit: Partial<AuthAudit>): Promise<AuthGuard> {
+  return guardWith(await verifierWith(options), tenants, audit, new ProtectedResource(options));
+}
+
 function tenantsWith(options: { trustGatewayHeaders: boolean }): TenantResolver {
   return new DefaultTenantResolver(options);
 }
 
-function guardWith(verifier: CredentialVerifier, tenants: TenantResolver | undefined, audit: Partial<AuthAudit>): AuthGuard {
-  return new AuthGuard(new Reflector(), verifier, tenants, audit as AuthAudit);
+function guardWith(verifier: CredentialVerifier, tenants: TenantResolver | undefined, audit: Partial<AuthAudit>, resource: ProtectedResource): AuthGuard {
+  return new AuthGuard(new Reflector(), verifier, tenants, audit as AuthAudit, resource);
 }
 
 const ACME_KEY = 'acme-key-0123456789abcdef0123456789';
@@ -83,10 +89,14 @@ async function refusalOf(sut: AuthGuard, context: ExecutionContext): Promise<Htt
   return error;
 }
 
-function jwt(claims: Record<string, unknown>, expiresIn = '5m'): Promise<string> {
+/** The resource URL derived for requests to host mcp.example.com: what tokens must be for. */
+const RESOURCE = 'http://mcp.example.com/mcp';
+
+function jwt(claims: Record<string, unknown>, expiresIn = '5m', audience: string = RESOURCE): Promise<string> {
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer(ISSUER)
+    .setAudience(audience)
     .setIssuedAt()
     .setExpirationTime(expiresIn)
     .sign(new TextEncoder().encode(JWT_SECRET));
@@ -100,7 +110,7 @@ describe(AuthGuard.name, () => {
     // The verifier warns at start when authentication is off.
     jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     audit = { refused: jest.fn() };
-    sut = guardWith(await verifierWith({ apiKeys: API_KEYS }), tenantsWith({ trustGatewayHeaders: false }), audit);
+    sut = await guardFor({ apiKeys: API_KEYS }, tenantsWith({ trustGatewayHeaders: false }), audit);
   });
 
   afterEach(() => jest.restoreAllMocks());
@@ -159,38 +169,38 @@ describe(AuthGuard.name, () => {
     });
 
     it('names the resource metadata when an OAuth issuer (JWT) is configured', async () => {
-      sut = guardWith(await verifierWith({ apiKeys: API_KEYS, jwt: { issuer: ISSUER, secret: JWT_SECRET } }), undefined, audit);
+      sut = await guardFor({ apiKeys: API_KEYS, jwt: { issuer: ISSUER, secret: JWT_SECRET } }, undefined, audit);
       const { context, res } = contextFor();
 
       await refusalOf(sut, context);
 
       expect(res.header).toHaveBeenCalledWith(
         'WWW-Authenticate',
-        'Bearer realm="mcp", resource_metadata="http://mcp.example.com/.well-known/oauth-protected-resource"',
+        'Bearer realm="mcp", resource_metadata="http://mcp.example.com/.well-known/oauth-protected-resource/mcp"',
       );
     });
 
     it('points the challenge at the origin the client used behind a proxy', async () => {
-      sut = guardWith(await verifierWith({ apiKeys: API_KEYS, jwt: { issuer: ISSUER, secret: JWT_SECRET } }), undefined, audit);
+      sut = await guardFor({ apiKeys: API_KEYS, jwt: { issuer: ISSUER, secret: JWT_SECRET } }, undefined, audit);
       const { context, res } = contextFor({ headers: { 'x-forwarded-proto': 'https, http', host: 'api.example.com' } });
 
       await refusalOf(sut, context);
 
       expect(res.header).toHaveBeenCalledWith(
         'WWW-Authenticate',
-        expect.stringContaining('resource_metadata="https://api.example.com/.well-known/oauth-protected-resource"'),
+        expect.stringContaining('resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/mcp"'),
       );
     });
 
     it('points the challenge at the origin of the configured JWT resource', async () => {
-      sut = guardWith(await verifierWith({ jwt: { issuer: ISSUER, secret: JWT_SECRET, resource: 'https://mcp.acme.com/mcp' } }), undefined, audit);
+      sut = await guardFor({ jwt: { issuer: ISSUER, secret: JWT_SECRET, resource: 'https://mcp.acme.com/mcp' } }, undefined, audit);
       const { context, res } = contextFor({ headers: { host: 'internal:3000' } });
 
       await refusalOf(sut, context);
 
       expect(res.header).toHaveBeenCalledWith(
         'WWW-Authenticate',
-        expect.stringContaining('resource_metadata="https://mcp.acme.com/.well-known/oauth-protected-resource"'),
+        expect.stringContaining('resource_metadata="https://mcp.acme.com/.well-known/oauth-protected-resource/mcp"'),
       );
     });
 
@@ -236,7 +246,7 @@ describe(AuthGuard.name, () => {
     });
 
     it('lets everyone through as anonymous with every permission when authentication is off', async () => {
-      sut = guardWith(await verifierWith({}), tenantsWith({ trustGatewayHeaders: false }), audit);
+      sut = await guardFor({}, tenantsWith({ trustGatewayHeaders: false }), audit);
       const { context, req } = contextFor({ params: { tenantId: 'acme' } });
 
       await expect(sut.canActivate(context)).resolves.toBe(true);
@@ -245,21 +255,28 @@ describe(AuthGuard.name, () => {
     });
 
     it('accepts a valid JWT and takes its subject, tenant and permissions', async () => {
-      sut = guardWith(await verifierWith({ jwt: { issuer: ISSUER, secret: JWT_SECRET } }), undefined, audit);
+      sut = await guardFor({ jwt: { issuer: ISSUER, secret: JWT_SECRET } }, undefined, audit);
       const token = await jwt({ sub: 'alice', tenant: 'acme', permissions: 'calculator:* diagnostics:echo' });
       const { context, req } = contextFor({ headers: { authorization: `Bearer ${token}` } });
 
       await expect(sut.canActivate(context)).resolves.toBe(true);
 
       expect(req[REQUEST_ACCESS]).toEqual({
-        principal: { id: 'jwt:alice', kind: 'jwt', userId: 'alice', tenantId: 'acme', permissions: ['calculator:*', 'diagnostics:echo'] },
+        principal: {
+          id: 'jwt:alice',
+          kind: 'jwt',
+          userId: 'alice',
+          tenantId: 'acme',
+          permissions: ['calculator:*', 'diagnostics:echo'],
+          oauth: { issuer: ISSUER, scopes: [], resource: RESOURCE, expiresAt: expect.any(Number) },
+        },
         tenantId: 'acme',
         userId: 'alice',
       });
     });
 
     it('refuses an expired JWT with 401 and error="invalid_token"', async () => {
-      sut = guardWith(await verifierWith({ jwt: { issuer: ISSUER, secret: JWT_SECRET } }), undefined, audit);
+      sut = await guardFor({ jwt: { issuer: ISSUER, secret: JWT_SECRET } }, undefined, audit);
       const token = await jwt({ sub: 'alice' }, '-1m');
       const { context, res } = contextFor({ headers: { authorization: `Bearer ${token}` } });
 
@@ -273,25 +290,59 @@ describe(AuthGuard.name, () => {
       const forever = await new SignJWT({ sub: 'alice' })
         .setProtectedHeader({ alg: 'HS256' })
         .setIssuer(ISSUER)
+        .setAudience(RESOURCE)
         .sign(new TextEncoder().encode(JWT_SECRET));
-      sut = guardWith(await verifierWith({ jwt: { issuer: ISSUER, secret: JWT_SECRET } }), undefined, audit);
+      sut = await guardFor({ jwt: { issuer: ISSUER, secret: JWT_SECRET } }, undefined, audit);
 
       expect((await refusalOf(sut, contextFor({ headers: { authorization: `Bearer ${forever}` } }).context)).getStatus()).toBe(401);
 
-      sut = guardWith(await verifierWith({ jwt: { issuer: ISSUER, secret: JWT_SECRET, requireExp: false } }), undefined, audit);
+      sut = await guardFor({ jwt: { issuer: ISSUER, secret: JWT_SECRET, requireExp: false } }, undefined, audit);
       await expect(sut.canActivate(contextFor({ headers: { authorization: `Bearer ${forever}` } }).context)).resolves.toBe(true);
     });
 
     it('refuses a JWT that names no subject, rather than sharing one principal among all such tokens', async () => {
-      sut = guardWith(await verifierWith({ jwt: { issuer: ISSUER, secret: JWT_SECRET } }), undefined, audit);
+      sut = await guardFor({ jwt: { issuer: ISSUER, secret: JWT_SECRET } }, undefined, audit);
       const nobody = await jwt({ tenant: 'acme' });
 
       expect((await refusalOf(sut, contextFor({ headers: { authorization: `Bearer ${nobody}` } }).context)).getStatus()).toBe(401);
       expect(audit.refused).toHaveBeenCalledWith(expect.objectContaining({ why: 'token has no sub claim' }));
     });
 
+    it('refuses a JWT minted for another resource (RFC 8707 audience) with 401 and error="invalid_token"', async () => {
+      sut = await guardFor({ jwt: { issuer: ISSUER, secret: JWT_SECRET } }, undefined, audit);
+      const token = await jwt({ sub: 'alice' }, '5m', 'https://other.example.com/mcp');
+      const { context, res } = contextFor({ headers: { authorization: `Bearer ${token}` } });
+
+      expect((await refusalOf(sut, context)).getStatus()).toBe(401);
+
+      expect(res.header).toHaveBeenCalledWith('WWW-Authenticate', expect.stringContaining('error="invalid_token"'));
+    });
+
+    it('points the challenge on a tenant’s path at that tenant’s resource metadata', async () => {
+      sut = await guardFor({ tenants: { acme: { jwt: { issuer: ISSUER, secret: JWT_SECRET } } } }, undefined, audit);
+      const { context, res } = contextFor({ url: '/tenants/acme/mcp', params: { tenantId: 'acme' } });
+
+      await refusalOf(sut, context);
+
+      expect(res.header).toHaveBeenCalledWith(
+        'WWW-Authenticate',
+        'Bearer realm="mcp", resource_metadata="http://mcp.example.com/.well-known/oauth-protected-resource/tenants/acme/mcp"',
+      );
+    });
+
+    it('answers 503 with Retry-After, not 401, when the authorization server cannot be asked', async () => {
+      const unavailable: CredentialVerifier = { enabled: true, authenticate: async () => ({ outcome: 'unavailable', reason: 'JWKS unreachable' }) };
+      sut = guardWith(unavailable, undefined, audit, new ProtectedResource({ jwt: { issuer: ISSUER } }));
+      const { context, res } = contextFor({ headers: { authorization: 'Bearer x.y.z' } });
+
+      expect((await refusalOf(sut, context)).getStatus()).toBe(503);
+
+      expect(res.header).toHaveBeenCalledWith('Retry-After', 5);
+      expect(audit.refused).toHaveBeenCalledWith(expect.objectContaining({ status: 503, why: 'JWKS unreachable' }));
+    });
+
     it('audits an expired JWT as expired, not merely invalid', async () => {
-      sut = guardWith(await verifierWith({ jwt: { issuer: ISSUER, secret: JWT_SECRET } }), undefined, audit);
+      sut = await guardFor({ jwt: { issuer: ISSUER, secret: JWT_SECRET } }, undefined, audit);
       const token = await jwt({ sub: 'alice' }, '-1m');
       const { context } = contextFor({ headers: { authorization: `Bearer ${token}` } });
 
@@ -338,14 +389,14 @@ describe(AuthGuard.name, () => {
     });
 
     it('refuses a key bound to another tenant than a trusted gateway’s X-Tenant-Id with 403', async () => {
-      sut = guardWith(await verifierWith({ apiKeys: API_KEYS }), tenantsWith({ trustGatewayHeaders: true }), audit);
+      sut = await guardFor({ apiKeys: API_KEYS }, tenantsWith({ trustGatewayHeaders: true }), audit);
       const { context } = contextFor({ headers: { 'x-api-key': ACME_KEY, 'x-tenant-id': 'globex' } });
 
       expect((await refusalOf(sut, context)).getStatus()).toBe(403);
     });
 
     it('takes a trusted gateway’s tenant and user for a key bound to no tenant', async () => {
-      sut = guardWith(await verifierWith({ apiKeys: API_KEYS }), tenantsWith({ trustGatewayHeaders: true }), audit);
+      sut = await guardFor({ apiKeys: API_KEYS }, tenantsWith({ trustGatewayHeaders: true }), audit);
       const { context, req } = contextFor({ headers: { 'x-api-key': ADMIN_KEY, 'x-tenant-id': 'globex', 'x-user-id': 'bob' } });
 
       await sut.canActivate(context);
@@ -354,7 +405,7 @@ describe(AuthGuard.name, () => {
     });
 
     it('ignores the gateway headers when no tenant resolver is provided', async () => {
-      sut = guardWith(await verifierWith({ apiKeys: API_KEYS }), undefined, audit);
+      sut = await guardFor({ apiKeys: API_KEYS }, undefined, audit);
       const { context, req } = contextFor({ headers: { 'x-api-key': ADMIN_KEY, 'x-tenant-id': 'globex', 'x-user-id': 'bob' } });
 
       await sut.canActivate(context);

@@ -1,23 +1,29 @@
-import { CanActivate, ExecutionContext, HttpException, Inject, Injectable, Optional } from '@nestjs/common';
+import { CanActivate, ExecutionContext, HttpException, Inject, Injectable, Optional, ServiceUnavailableException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { IncomingMessage } from 'node:http';
 import { setResponseHeader } from '../common/http-objects';
 import { DefaultTenantResolver } from '../tenant/tenant.resolver';
 import { TenantResolver } from '../tenant/tenant-resolver.interface';
 import { AuthAudit } from './auth.audit';
-import { IS_PUBLIC_KEY, REQUEST_ACCESS, WELL_KNOWN_RESOURCE_PATH } from './auth.constants';
+import { IS_PUBLIC_KEY, REQUEST_ACCESS } from './auth.constants';
 import { AuthenticationRequiredException } from './auth.exception';
 import { AuthMessages } from './auth.messages';
 import { CredentialVerifier } from './credential-verifier.interface';
 import { ANONYMOUS, Principal, RequestAccess } from './principal.interface';
+import { ProtectedResource } from './protected-resource.service';
+
+/** How soon a client may try again when an authorization server could not be asked. */
+const ISSUER_RETRY_AFTER_SECONDS = 5;
 
 type Request = IncomingMessage & { id?: unknown; params?: Record<string, string>; [REQUEST_ACCESS]?: RequestAccess };
 
 /**
  * The first guard of every MCP route (through McpModule's route guard, never APP_GUARD),
- * failing closed: a route it guards needs credentials unless it is `@Public()`. Resolves who calls (API key or JWT; anonymous with every
- * permission when authentication is off) and for which tenant, and leaves both on the
- * request for the throttler, the controllers and the MCP edge.
+ * failing closed: a route it guards needs credentials unless it is `@Public()`. Resolves who
+ * calls (API key or OAuth access token, bound to this server's resource URL; anonymous with
+ * every permission when authentication is off) and for which tenant, and leaves both on the
+ * request for the throttler, the controllers and the MCP edge. A 401 names the
+ * protected-resource metadata of the requested resource when OAuth is configured.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -26,6 +32,7 @@ export class AuthGuard implements CanActivate {
     @Inject(CredentialVerifier) private readonly verifier: CredentialVerifier,
     @Optional() @Inject(TenantResolver) tenants: TenantResolver | undefined,
     private readonly audit: AuthAudit,
+    private readonly resource: ProtectedResource,
   ) {
     // Without TenantModule: the tenant from the path and the credential only.
     this.tenants = tenants ?? new DefaultTenantResolver();
@@ -63,15 +70,17 @@ export class AuthGuard implements CanActivate {
 
   private async authenticate(req: Request, res: object): Promise<Principal> {
     if (!this.verifier.enabled) return ANONYMOUS;
-    const result = await this.verifier.authenticate(req.headers);
+    const target = this.resource.targetOf(req);
+    const result = await this.verifier.authenticate(req.headers, target);
     if (result.outcome === 'authenticated') return result.principal;
+    if (result.outcome === 'unavailable') {
+      // Neither accepted nor refused: the client keeps its token and tries again.
+      setResponseHeader(res, 'Retry-After', ISSUER_RETRY_AFTER_SECONDS);
+      this.audit.refused({ who: 'jwt:unknown', what: describeRequest(req), why: result.reason, status: 503, requestId: String(req.id ?? '') });
+      throw new ServiceUnavailableException(AuthMessages.ISSUER_UNAVAILABLE);
+    }
     const missing = result.outcome === 'missing';
-    const challenge = [
-      'Bearer realm="mcp"',
-      // Only OAuth clients can use the metadata: with API keys alone it names no authorization server.
-      ...(this.verifier.jwtConfig ? [`resource_metadata="${this.baseUrl(req)}${WELL_KNOWN_RESOURCE_PATH}"`] : []),
-      ...(missing ? [] : ['error="invalid_token"']),
-    ].join(', ');
+    const challenge = this.resource.unauthorized(target, !missing);
     setResponseHeader(res, 'WWW-Authenticate', challenge);
     this.audit.refused({
       who: missing ? 'anonymous' : `${result.credential}:unknown`,
@@ -82,13 +91,6 @@ export class AuthGuard implements CanActivate {
       reason: missing ? 'missing' : result.expired ? 'expired' : 'invalid',
     });
     throw new AuthenticationRequiredException(missing ? AuthMessages.CREDENTIALS_REQUIRED : AuthMessages.INVALID_CREDENTIALS, challenge);
-  }
-
-  private baseUrl(req: Request): string {
-    const configured = this.verifier.jwtConfig?.resource;
-    if (configured) return new URL(configured).origin;
-    const proto = (Array.isArray(req.headers['x-forwarded-proto']) ? req.headers['x-forwarded-proto'][0] : req.headers['x-forwarded-proto']) ?? 'http';
-    return `${proto.split(',')[0].trim()}://${req.headers.host ?? 'localhost'}`;
   }
 }
 

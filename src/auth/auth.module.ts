@@ -16,6 +16,7 @@ import { ConfiguredCredentialVerifier } from './credential.verifier';
 import { McpThrottlerGuard } from './mcp-throttler.guard';
 import type { RequestAccess } from './principal.interface';
 import { ProtectedResourceController } from './protected-resource.controller';
+import { ProtectedResource } from './protected-resource.service';
 import { MemoryThrottlerStorage } from './memory-throttler.storage';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 import { FailSafeThrottlerStorage } from './fail-safe-throttler.storage';
@@ -23,7 +24,8 @@ import { FailSafeThrottlerStorage } from './fail-safe-throttler.storage';
 /**
  * Guards the MCP routes — and only them: AuthGuard (who, which tenant) then
  * McpThrottlerGuard (how often), both failing closed; the tool access policy (permissions,
- * tenant rules, per-tool limits) for the tool-call gate; RFC 9728 metadata. Rate-limit
+ * tenant rules, per-tool limits, OAuth step-up) for the tool-call gate; the OAuth
+ * protected-resource side (RFC 9728 metadata, audience binding, challenges). Rate-limit
  * counters live in Redis when RedisModule is imported, so limits hold for the whole fleet.
  */
 @Module({})
@@ -49,6 +51,7 @@ export class AuthModule {
         { provide: AUTH_MODULE_OPTIONS, useValue: options },
         { provide: CredentialVerifier, useClass: options.credentialVerifier ?? ConfiguredCredentialVerifier },
         AuthAudit,
+        ProtectedResource,
         ToolAccessPolicy,
         AuthGuard,
         McpThrottlerGuard,

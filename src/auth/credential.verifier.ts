@@ -1,30 +1,37 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { JWTPayload, JWTVerifyGetKey, createRemoteJWKSet, importSPKI, jwtVerify } from 'jose';
+import { decodeJwt } from 'jose';
 import type { JwtConfig } from '../config/auth-config';
 import { AUTH_MODULE_OPTIONS } from './auth.constants';
 import type { AuthModuleOptions } from './auth-module-options.interface';
-import type { Authentication, CredentialVerifier } from './credential-verifier.interface';
+import type { Authentication, AuthenticationTarget, CredentialVerifier } from './credential-verifier.interface';
 import type { Principal } from './principal.interface';
+import { TrustedIssuer } from './trusted-issuer';
 
 interface StoredKey {
   hash: Buffer;
   principal: Principal;
 }
 
-type JwtKey = Uint8Array | Awaited<ReturnType<typeof importSPKI>> | JWTVerifyGetKey;
+/** What `npm run keygen` keys start with: never sent to an introspection endpoint. */
+const API_KEY_PREFIX = 'mcp_';
 
 /**
  * Checks API keys (stored as SHA-256 hashes, compared in constant time against every
- * configured key) and JWT bearer tokens (jose: issuer, audience, JWKS / public key /
- * secret), and turns them into a {@link Principal}.
+ * configured key) and OAuth access tokens from the configured authorization servers —
+ * `auth.jwt`, and each tenant's own (`tenants.<id>.jwt`), told apart by the token's `iss` —
+ * and turns them into a {@link Principal}. JWTs are verified locally; opaque tokens are
+ * introspected, only at the issuer of the path's tenant (else `auth.jwt`'s), so a token is
+ * never shown to another tenant's authorization server.
  */
 @Injectable()
 export class ConfiguredCredentialVerifier implements CredentialVerifier, OnModuleInit {
   private readonly logger = new Logger('Auth');
   private readonly keys: StoredKey[];
   private readonly jwt?: JwtConfig;
-  private jwtKey?: JwtKey;
+  private readonly issuers = new Map<string, TrustedIssuer>();
+  private readonly platformIssuer?: TrustedIssuer;
+  private readonly tenantIssuers = new Map<string, TrustedIssuer>();
 
   constructor(@Inject(AUTH_MODULE_OPTIONS) options: AuthModuleOptions) {
     this.keys = (options.apiKeys ?? []).map((key) => ({
@@ -38,32 +45,48 @@ export class ConfiguredCredentialVerifier implements CredentialVerifier, OnModul
       },
     }));
     this.jwt = options.jwt;
+    const platformScopes = options.jwt?.scopes ?? {};
+    if (options.jwt) {
+      this.platformIssuer = new TrustedIssuer(options.jwt, { tenantClaim: options.jwt.tenantClaim, scopes: platformScopes });
+      this.issuers.set(options.jwt.issuer, this.platformIssuer);
+    }
+    for (const [tenantId, tenant] of Object.entries(options.tenants ?? {})) {
+      if (!tenant.jwt) continue;
+      const taken = this.issuers.get(tenant.jwt.issuer);
+      // Told apart by `iss` alone: one issuer serving two tenants could not say which.
+      if (taken) {
+        const owner = taken.tenantId === undefined ? 'auth.jwt' : `tenants.${taken.tenantId}.jwt`;
+        throw new Error(`tenants.${tenantId}.jwt.issuer: ${tenant.jwt.issuer} is already the issuer of ${owner}`);
+      }
+      const issuer = new TrustedIssuer(tenant.jwt, { tenantId, scopes: tenant.jwt.scopes ?? platformScopes });
+      this.issuers.set(tenant.jwt.issuer, issuer);
+      this.tenantIssuers.set(tenantId, issuer);
+    }
   }
 
-  /** Authentication is on when keys or a JWT issuer are configured. */
+  /** Authentication is on when keys or an authorization server are configured. */
   get enabled(): boolean {
-    return this.keys.length > 0 || this.jwt !== undefined;
+    return this.keys.length > 0 || this.issuers.size > 0;
   }
 
   get jwtConfig(): JwtConfig | undefined {
     return this.jwt;
   }
 
-  async onModuleInit(): Promise<void> {
-    if (!this.enabled) {
-      this.logger.warn('No API keys and no JWT issuer configured: authentication is OFF, every caller has every permission');
-      return;
-    }
-    if (this.jwt) this.jwtKey = await this.loadJwtKey(this.jwt);
+  onModuleInit(): void {
+    if (!this.enabled) this.logger.warn('No API keys and no JWT issuer configured: authentication is OFF, every caller has every permission');
   }
 
-  async authenticate(headers: Record<string, string | string[] | undefined>): Promise<Authentication> {
+  async authenticate(headers: Record<string, string | string[] | undefined>, target?: AuthenticationTarget): Promise<Authentication> {
     const apiKey = single(headers['x-api-key']);
     if (apiKey) return this.verifyKey(apiKey);
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(single(headers.authorization) ?? '')?.[1];
     if (!bearer) return { outcome: 'missing' };
-    if (this.jwt && bearer.split('.').length === 3) return this.verifyJwt(bearer, this.jwt);
-    return this.verifyKey(bearer);
+    if (this.issuers.size > 0 && bearer.split('.').length === 3) return this.verifyJwt(bearer, target);
+    const key = this.verifyKey(bearer);
+    if (key.outcome === 'authenticated' || bearer.startsWith(API_KEY_PREFIX)) return key;
+    const introspecting = this.introspectorFor(target?.pathTenantId);
+    return introspecting ? introspecting.introspect(bearer, target) : key;
   }
 
   private verifyKey(key: string): Authentication {
@@ -76,56 +99,27 @@ export class ConfiguredCredentialVerifier implements CredentialVerifier, OnModul
     return match ? { outcome: 'authenticated', principal: match } : { outcome: 'invalid', reason: 'unknown API key', credential: 'api-key' };
   }
 
-  private async verifyJwt(token: string, jwt: JwtConfig): Promise<Authentication> {
+  private async verifyJwt(token: string, target: AuthenticationTarget | undefined): Promise<Authentication> {
+    let iss: unknown;
     try {
-      const { payload } = await jwtVerify(token, this.jwtKey as JWTVerifyGetKey, {
-        issuer: jwt.issuer,
-        ...(jwt.audience !== undefined && { audience: jwt.audience }),
-        ...(jwt.algorithms && { algorithms: jwt.algorithms }),
-      });
-      // A token that never expires, or that names nobody, is not a credential to accept.
-      if (jwt.requireExp !== false && payload.exp === undefined) return { outcome: 'invalid', reason: 'token has no exp claim', credential: 'jwt' };
-      const principal = this.principalOf(payload, jwt);
-      if (principal.userId === undefined) {
-        return { outcome: 'invalid', reason: `token has no ${jwt.userClaim ?? 'sub'} claim`, credential: 'jwt' };
-      }
-      return { outcome: 'authenticated', principal };
-    } catch (error) {
-      const expired = (error as { code?: string }).code === 'ERR_JWT_EXPIRED';
-      return { outcome: 'invalid', reason: (error as Error).message, credential: 'jwt', ...(expired && { expired }) };
+      iss = decodeJwt(token).iss;
+    } catch {
+      return { outcome: 'invalid', reason: 'malformed token', credential: 'jwt' };
     }
+    // The claim only picks which issuer's keys check the signature; that issuer then checks `iss` again.
+    const issuer = typeof iss === 'string' ? this.issuers.get(iss) : undefined;
+    if (!issuer) return { outcome: 'invalid', reason: `unexpected "iss" claim value: ${String(iss).slice(0, 200)}`, credential: 'jwt' };
+    return issuer.verifyJwt(token, target);
   }
 
-  private principalOf(payload: JWTPayload, jwt: JwtConfig): Principal {
-    const userId = claimString(payload[jwt.userClaim ?? 'sub']);
-    const tenantId = claimString(payload[jwt.tenantClaim ?? 'tenant']);
-    const raw = payload[jwt.permissionsClaim ?? 'permissions'];
-    const permissions = Array.isArray(raw)
-      ? raw.filter((item): item is string => typeof item === 'string')
-      : typeof raw === 'string'
-        ? raw.split(/\s+/).filter(Boolean)
-        : [];
-    return {
-      id: `jwt:${userId ?? 'unknown'}`,
-      kind: 'jwt',
-      ...(userId !== undefined && { userId }),
-      ...(tenantId !== undefined && { tenantId }),
-      permissions,
-    };
-  }
-
-  private async loadJwtKey(jwt: JwtConfig): Promise<JwtKey> {
-    if (jwt.jwksUrl) return createRemoteJWKSet(new URL(jwt.jwksUrl));
-    if (jwt.publicKey) return importSPKI(jwt.publicKey, jwt.algorithms?.[0] ?? 'RS256');
-    if (jwt.secret) return new TextEncoder().encode(jwt.secret);
-    throw new Error('auth.jwt needs jwksUrl, publicKey or secret');
+  /** Who may see an opaque token: the path's tenant's issuer, else the server's own. */
+  private introspectorFor(pathTenantId: string | undefined): TrustedIssuer | undefined {
+    const tenantIssuer = pathTenantId === undefined ? undefined : this.tenantIssuers.get(pathTenantId);
+    const issuer = tenantIssuer ?? this.platformIssuer;
+    return issuer?.introspects ? issuer : undefined;
   }
 }
 
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-function claimString(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }

@@ -21,7 +21,8 @@ export async function incrementBy(
   cost: number,
   ...[key, ttl, limit, blockDuration, throttlerName]: Parameters<ThrottlerStorage['increment']>
 ): Promise<ThrottlerStorageRecord> {
-  if (isWeighted(storage) || cost === 1) return (storage as WeightedThrottlerStorage).increment(key, ttl, limit, blockDuration, throttlerName, cost);
+  if (isWeighted(storage)) return storage.increment(key, ttl, limit, blockDuration, throttlerName, cost);
+  // A host's own storage gets ThrottlerStorage's five arguments, nothing more.
   let record = await storage.increment(key, ttl, limit, blockDuration, throttlerName);
   for (let hit = 1; hit < cost && !record.isBlocked; hit++) record = await storage.increment(key, ttl, limit, blockDuration, throttlerName);
   return record;

@@ -1,5 +1,19 @@
 import { Type } from 'class-transformer';
-import { ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Min, MinLength, ValidateNested } from 'class-validator';
+import {
+  ArrayNotEmpty,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Min,
+  MinLength,
+  ValidateBy,
+  ValidateNested,
+} from 'class-validator';
 
 const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 const PERMISSION = /^(\*|[A-Za-z0-9_.-]+(:(\*|[A-Za-z0-9_.-]+))?)$/;
@@ -41,17 +55,74 @@ export class ApiKeyConfig {
   rateLimit?: RateLimitConfig;
 }
 
-/** JWT bearer tokens (verified with jose) and the OAuth protected-resource metadata (RFC 9728). */
-export class JwtConfig {
+const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'HS256', 'HS384', 'HS512'];
+
+/**
+ * `{ "<scope>": ["<permission>", …] }`: what each OAuth scope grants. Scope names are any
+ * non-blank strings without spaces; permissions look like those of API keys.
+ */
+function IsScopeMap(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isScopeMap',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'object' &&
+        value !== null &&
+        !Array.isArray(value) &&
+        Object.entries(value).every(
+          ([scope, permissions]) =>
+            /^\S+$/.test(scope) &&
+            Array.isArray(permissions) &&
+            permissions.length > 0 &&
+            permissions.every((permission) => typeof permission === 'string' && PERMISSION.test(permission)),
+        ),
+      defaultMessage: () => 'must map each scope (no spaces) to a non-empty list of permissions like *, pack:*, pack:tool',
+    },
+  });
+}
+
+/** RFC 7662 token introspection, for opaque (non-JWT) access tokens. */
+export class IntrospectionConfig {
+  /** The introspection endpoint; unset: `introspection_endpoint` of the issuer's discovery document. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  url?: string;
+
+  /** This server's client id at the authorization server (HTTP Basic authentication). */
+  @IsString()
+  @MinLength(1)
+  clientId!: string;
+
+  @IsString()
+  @MinLength(1)
+  clientSecret!: string;
+
+  /** An answer is reused until the token expires, but at most this long. 0: ask every time. @default 60 */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  cacheSeconds?: number;
+
+  /** Answers kept at most (the oldest go first). @default 10000 */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  cacheMaxEntries?: number;
+}
+
+/** One authorization server whose access tokens this server accepts. */
+export class IssuerConfig {
+  /** The `iss` its tokens carry (and where its discovery document is). */
   @IsString()
   @MinLength(1)
   issuer!: string;
 
+  /** The `aud` tokens must carry; unset: this server's resource URL (RFC 8707). */
   @IsOptional()
   @IsString()
   audience?: string;
 
-  /** Keys from the issuer's JWKS endpoint; or give `publicKey` (PEM) or `secret` (HS256). */
+  /** Keys from this JWKS URL; unset (and no `publicKey` / `secret`): `jwks_uri` of the issuer's discovery document. */
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   jwksUrl?: string;
@@ -66,20 +137,26 @@ export class JwtConfig {
   @MinLength(32)
   secret?: string;
 
+  /** Accepted `alg`s. @default the asymmetric ones (HS* with `secret`) */
   @IsOptional()
   @IsArray()
-  @IsIn(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'HS256', 'HS384', 'HS512'], { each: true })
+  @IsIn(ALGORITHMS, { each: true })
   algorithms?: string[];
 
-  /** Claim holding the tenant the token is bound to. @default 'tenant' */
-  @IsOptional()
-  @IsString()
-  tenantClaim?: string;
-
-  /** Claim holding permissions: an array, or a space-separated string like `scope`. @default 'permissions' */
+  /** Claim holding permissions: an array, or a space-separated string. @default 'permissions' */
   @IsOptional()
   @IsString()
   permissionsClaim?: string;
+
+  /** Claim holding the OAuth scopes granted (mapped through `scopes`). @default 'scope' */
+  @IsOptional()
+  @IsString()
+  scopeClaim?: string;
+
+  /** Scope → permissions, e.g. `{ "mcp:calculator": ["calculator:*"] }`; listed as `scopes_supported`. */
+  @IsOptional()
+  @IsScopeMap()
+  scopes?: Record<string, string[]>;
 
   /** Claim naming the user; a token without it is refused. @default 'sub' */
   @IsOptional()
@@ -91,15 +168,47 @@ export class JwtConfig {
   @IsBoolean()
   requireExp?: boolean;
 
-  /** Authorization servers advertised in `/.well-known/oauth-protected-resource`. @default [issuer] */
+  /** Clock skew allowed when checking `exp` and `nbf`. @default 30 */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  clockToleranceSeconds?: number;
+
+  /** After a JWKS fetch, a token with an unknown `kid` waits this long for the next one. @default 2 */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  jwksCooldownSeconds?: number;
+
+  /** Keys are fetched again after this long, unknown `kid` or not. @default 600 */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  jwksCacheMaxAgeSeconds?: number;
+
+  /** Opaque tokens are checked at the issuer's introspection endpoint (RFC 7662). */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => IntrospectionConfig)
+  introspection?: IntrospectionConfig;
+
+  /** Authorization servers advertised in the protected-resource metadata (RFC 9728). @default [issuer] */
   @IsOptional()
   @IsArray()
   @IsString({ each: true })
   authorizationServers?: string[];
+}
 
-  /** The resource identifier (this server's MCP URL) advertised there; derived from the request when unset. */
+/** OAuth 2.1 / JWT bearer tokens (verified with jose) and the protected-resource metadata (RFC 9728). */
+export class JwtConfig extends IssuerConfig {
+  /** Claim holding the tenant the token is bound to. @default 'tenant' */
   @IsOptional()
   @IsString()
+  tenantClaim?: string;
+
+  /** This server's resource URL (its MCP endpoint), the audience tokens must carry; derived from the request when unset. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   resource?: string;
 }
 
@@ -151,6 +260,12 @@ export class TenantConfig {
   @IsArray()
   @IsString({ each: true })
   toolPacks?: string[];
+
+  /** The tenant's own identity provider: its tokens act for this tenant only, whatever path or header. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => IssuerConfig)
+  jwt?: IssuerConfig;
 }
 
 export class RateLimitsConfig {

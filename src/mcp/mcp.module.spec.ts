@@ -258,6 +258,9 @@ describe(McpModule.name, () => {
         maxSessionsPerPrincipal: 1000,
         maxSessionsPerTenant: 10_000,
         drainTimeoutMs: 10_000,
+        protocol: 'dual',
+        stateKeys: [],
+        requestStateTtlSeconds: 600,
       });
     });
 

@@ -120,7 +120,7 @@ export class McpToolGate {
       const access = this.policy.toolAccess(env.request, tool);
       if (!access.allowed) {
         this.record('tool', name, env.request, 'forbidden', started, args);
-        throw new McpProtocolError(JSONRPC_ERROR.FORBIDDEN, access.reason ?? McpMessages.TOOL_FORBIDDEN(name));
+        throw new McpProtocolError(JSONRPC_ERROR.FORBIDDEN, access.reason ?? McpMessages.TOOL_FORBIDDEN(name), access.data);
       }
       const quota = env.continuation ? { allowed: true } : await this.policy.consumeToolQuota(env.request, tool);
       if (!quota.allowed) {

@@ -5,6 +5,12 @@ export interface McpToolAccess {
   allowed: boolean;
   /** Why not, in words the caller may see. */
   reason?: string;
+  /**
+   * The refusal's JSON-RPC error `data`. An OAuth step-up (a token without a scope the tool
+   * needs) carries `requiredScopes` and `wwwAuthenticate`: Streamable HTTP then answers a
+   * single request with HTTP 403 and that `WWW-Authenticate` challenge.
+   */
+  data?: Record<string, unknown>;
 }
 
 /**

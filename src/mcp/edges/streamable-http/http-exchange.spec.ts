@@ -217,10 +217,11 @@ describe(HttpExchange.name, () => {
   });
 
   describe('SSE answers', () => {
-    it('opens an event stream with the exchange headers at start', () => {
+    it('opens an event stream with the exchange headers by the end of the turn it started in', async () => {
       const sut = exchangeWith({ headers: { 'Mcp-Session-Id': 'sess' } });
 
       sut.start();
+      await nextTurn();
 
       expect(res.statusCode).toBe(200);
       expect(res.sentHeaders).toMatchObject({ 'Mcp-Session-Id': 'sess', 'Content-Type': 'text/event-stream' });
@@ -302,6 +303,66 @@ describe(HttpExchange.name, () => {
       sut.closeStream();
 
       expect(res.writableEnded).toBe(false);
+    });
+  });
+
+  describe('OAuth step-up (an error whose data carries wwwAuthenticate)', () => {
+    const refused = (id: number) => ({
+      jsonrpc: '2.0',
+      id,
+      error: {
+        code: -32003,
+        message: 'needs scope',
+        data: { requiredScopes: ['mcp:calc'], wwwAuthenticate: 'Bearer error="insufficient_scope", scope="mcp:calc"' },
+      },
+    });
+
+    it('answers a single request refused at once with HTTP 403, the challenge and the JSON-RPC error, opening no stream', async () => {
+      const sut = resumableWith({ protocolVersion: '2025-11-25' });
+      sut.start();
+
+      sut.respond(refused(1));
+      await nextTurn();
+
+      expect(res.statusCode).toBe(403);
+      expect(res.sentHeaders).toMatchObject({
+        'WWW-Authenticate': 'Bearer error="insufficient_scope", scope="mcp:calc"',
+        'Content-Type': 'application/json',
+      });
+      expect(JSON.parse(res.body)).toEqual(refused(1));
+      expect(onSettled).toHaveBeenCalledTimes(1);
+    });
+
+    it('answers it with 403 in JSON mode too', () => {
+      const sut = exchangeWith({ json: true });
+      sut.start();
+
+      sut.respond(refused(1));
+
+      expect(res.statusCode).toBe(403);
+      expect(JSON.parse(res.body)).toEqual(refused(1));
+    });
+
+    it('keeps the refusal inside a batch, with HTTP 200', () => {
+      const sut = exchangeWith({ json: true, batch: true, requestIds: [1, 2] });
+      sut.start();
+
+      sut.respond(refused(1));
+      sut.respond(answer(2));
+
+      expect(res.statusCode).toBe(200);
+      expect(JSON.parse(res.body)).toEqual([refused(1), answer(2)]);
+    });
+
+    it('writes the refusal as an event once the stream is open', async () => {
+      const sut = exchangeWith();
+      sut.start();
+      await nextTurn();
+
+      sut.respond(refused(1));
+
+      expect(res.statusCode).toBe(200);
+      expect(framesOf(res.body)).toEqual([{ event: 'message', data: JSON.stringify(refused(1)) }]);
     });
   });
 
@@ -402,10 +463,12 @@ describe(HttpExchange.name, () => {
     });
 
     it('keeps storing the events of a closed stream for a resuming client, ending it with the default TTL', async () => {
-      const sut = resumableWith();
+      const sut = resumableWith({ protocolVersion: '2025-11-25' });
       sut.start();
       sut.write(progress(1));
-      const first = framesOf(res.body)[0]!.id!;
+      const [priming, written] = framesOf(res.body);
+      expect(priming.data ?? '').toBe('');
+      const first = written!.id!;
 
       sut.closeStream();
       expect(res.writableEnded).toBe(true);
@@ -413,13 +476,27 @@ describe(HttpExchange.name, () => {
       await nextTurn();
 
       expect(res.writesAfterClose).toBe(0);
-      expect(framesOf(res.body)).toHaveLength(1);
+      expect(framesOf(res.body)).toHaveLength(2);
       now += 60_000;
       expect(await events.after(first)).toEqual({
-        streamKey: first.replace(/#0$/, ''),
+        streamKey: first.replace(/#1$/, ''),
         completed: true,
-        events: [{ id: first.replace(/#0$/, '#1'), message: answer(1) }],
+        events: [{ id: first.replace(/#1$/, '#2'), message: answer(1) }],
       });
+    });
+
+    it('does not close a stream that was not primed (a client before 2025-11-25 could not resume it): the answer comes on it', async () => {
+      const sut = resumableWith({ protocolVersion: '2025-06-18' });
+      sut.start();
+      sut.write(progress(1));
+
+      sut.closeStream();
+      expect(res.writableEnded).toBe(false);
+      sut.respond(answer(1));
+      await nextTurn();
+
+      expect(framesOf(res.body).map((frame) => JSON.parse(frame.data!) as unknown)).toEqual([progress(1), answer(1)]);
+      expect(res.writableEnded).toBe(true);
     });
 
     it('stores what is written after the client went away, so it can resume', async () => {

@@ -58,12 +58,24 @@ export class HttpExchange {
     if (!options.json && options.sessionId && options.events) this.streamKey = streamKeyOf(options.sessionId, randomUUID());
   }
 
-  /** Opens the SSE stream (and primes it) before anything is written. */
+  /**
+   * Opens the SSE stream (and primes it) with the first write, or at the end of this turn of
+   * the event loop when nothing was written in it: an answer ready at once that needs a status
+   * of its own (an OAuth step-up, 403) can still get one.
+   */
   start(): void {
     if (this.options.json) return;
+    setImmediate(() => {
+      if (!this.settled) this.open(false);
+    });
+  }
+
+  private open(batchFirstWrites: boolean): SseWriter {
+    if (this.writer) return this.writer;
     // Batched into one write when the answer is ready at once (most calls).
-    this.writer = new SseWriter(this.res, this.options.headers, { batchFirstWrites: true });
+    this.writer = new SseWriter(this.res, this.options.headers, { batchFirstWrites });
     if (this.primed) this.writer.prime(this.store({}), this.options.retryIntervalMs);
+    return this.writer;
   }
 
   get resumable(): boolean {
@@ -72,16 +84,17 @@ export class HttpExchange {
 
   /** A notification or server→client request tied to one of this POST's requests. */
   write(message: Message): void {
-    if (this.options.json || !this.writer) return;
+    if (this.options.json || (this.settled && !this.writer)) return;
+    const writer = this.open(true);
     const eventId = this.streamKey ? this.store(message) : undefined;
-    this.writer.message(message, eventId);
+    writer.message(message, eventId);
   }
 
   /** The response to request `id` (the client's id). */
   respond(message: Message): void {
     const key = idKey(message.id as string | number);
     if (!this.unanswered.delete(key)) return;
-    if (this.options.json) this.responses.push(message);
+    if (this.options.json || (!this.writer && !this.options.batch && challengeOf(message))) this.responses.push(message);
     else this.write(message);
     if (this.unanswered.size === 0) this.finish();
   }
@@ -97,7 +110,7 @@ export class HttpExchange {
    * revision has no event id to resume from, and would lose the answer.
    */
   closeStream(): void {
-    if (this.primed) this.writer?.end();
+    if (this.primed && !this.settled) this.open(true).end();
   }
 
   /** Whether the stream opens with a priming event (an id to resume from): resumable, and a client of 2025-11-25 or later. */
@@ -108,14 +121,24 @@ export class HttpExchange {
   private finish(): void {
     if (this.settled) return;
     this.settled = true;
-    if (this.options.json) {
+    // JSON, or a single answer that carries an OAuth challenge and found no stream opened yet.
+    if (this.options.json || (!this.writer && this.responses.length > 0)) {
       const body = this.options.batch ? this.responses : this.responses[0];
+      // A single request refused for want of a scope: HTTP 403 with the challenge, so the client can step up.
+      const challenge = this.options.batch ? undefined : challengeOf(this.responses[0]);
       if (!this.res.headersSent && !this.res.destroyed) {
-        this.res.writeHead(200, { ...this.options.headers, 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+        this.res
+          .writeHead(challenge ? 403 : 200, {
+            ...this.options.headers,
+            ...(challenge && { 'WWW-Authenticate': challenge }),
+            'Content-Type': 'application/json',
+          })
+          .end(JSON.stringify(body));
       }
     } else {
-      const delivered = this.writer?.open ?? false;
-      this.writer?.end();
+      const writer = this.open(true);
+      const delivered = writer.open;
+      writer.end();
       if (this.streamKey) {
         this.unstoredEnd = { ttlSeconds: delivered ? DELIVERED_STREAM_TTL_SECONDS : undefined };
         this.scheduleStore();
@@ -149,6 +172,12 @@ export class HttpExchange {
       this.writes = this.writes.then(() => this.options.events!.write(streamKey, events, end)).catch(this.options.onStoreError);
     });
   }
+}
+
+/** The `WWW-Authenticate` challenge an error answer carries in `error.data.wwwAuthenticate` (OAuth step-up), if any. */
+function challengeOf(message: Message | undefined): string | undefined {
+  const data = (message?.error as { data?: { wwwAuthenticate?: unknown } } | undefined)?.data;
+  return typeof data?.wwwAuthenticate === 'string' ? data.wwwAuthenticate : undefined;
 }
 
 export function idKey(id: string | number): string {
