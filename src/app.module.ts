@@ -1,5 +1,6 @@
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import type { AppConfig } from './config/app-config';
+import { credentialsConfigured } from './config/config.loader';
 import { ConfigModule } from './config/config.module';
 import { AuditModule, AuthModule, HealthModule, McpModule, MetricsModule, RedisModule, SessionModule, TenantModule } from './index';
 import { LoggingModule } from './logging/logging.module';
@@ -103,7 +104,7 @@ function redisOptions(config: AppConfig) {
 
 /** What `GET /health` says is switched on. */
 function features(config: AppConfig, redis: boolean): Record<string, unknown> {
-  const auth = config.auth.apiKeys.length > 0 || config.auth.jwt !== undefined;
+  const auth = credentialsConfigured(config);
   return {
     metrics: config.metrics.enabled,
     metricsKey: Boolean(config.metrics.key),

@@ -23,7 +23,7 @@ export type { RedisModuleOptions, RedisClient, RedisConnectionOptions } from './
 export { TenantModule, TenantResolver, DefaultTenantResolver } from './tenant';
 export type { TenantModuleOptions, ResolvedTenant, TenantBinding } from './tenant';
 export { AuthModule, CredentialVerifier, Public } from './auth';
-export type { AuthModuleOptions, Authentication, Principal, RequestAccess } from './auth';
+export type { AuthModuleOptions, Authentication, AuthenticationTarget, OAuthGrant, Principal, RequestAccess } from './auth';
 export { MetricsModule } from './metrics';
 export type { MetricsModuleOptions } from './metrics';
 export { HealthModule } from './health';

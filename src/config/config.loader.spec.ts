@@ -30,7 +30,7 @@ describe(loadConfig.name, () => {
     it('stops a config without credentials when anonymous callers are not allowed, naming the key and its variable', () => {
       const error = captureError(() => loadConfig({ env: { MCP_ALLOW_ANONYMOUS: 'false' } }));
 
-      expect(error.message).toMatch(/auth\.allowAnonymous: is false, and no auth\.apiKeys or auth\.jwt is configured/);
+      expect(error.message).toMatch(/auth\.allowAnonymous: is false, and no auth\.apiKeys, auth\.jwt or tenants\.<id>\.jwt is configured/);
       expect(error.message).toContain('MCP_ALLOW_ANONYMOUS');
     });
 
@@ -39,6 +39,11 @@ describe(loadConfig.name, () => {
       expect(() =>
         loadConfig({ env: { MCP_ALLOW_ANONYMOUS: 'false' }, overrides: { auth: { apiKeys: [{ id: 'k', hash, permissions: ['*'] }] } } }),
       ).not.toThrow();
+    });
+
+    it('accepts it with only a tenant’s own issuer', () => {
+      const tenants = { acme: { jwt: { issuer: 'https://id.acme.example', jwksUrl: 'https://id.acme.example/jwks' } } };
+      expect(() => loadConfig({ env: { MCP_ALLOW_ANONYMOUS: 'false' }, overrides: { tenants } })).not.toThrow();
     });
 
     it('is required by the shipped config/production.yaml, which also switches the diagnostics pack off', () => {

@@ -69,13 +69,13 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   const errors = validateSync(config, { whitelist: true, forbidNonWhitelisted: true });
   const problems = [...layers.problems, ...describeProblems(flatten(errors), layers)];
   problems.push(...validateTenants(config, layers));
-  if (problems.length === 0 && !config.auth.allowAnonymous && config.auth.apiKeys.length === 0 && config.auth.jwt === undefined) {
+  if (problems.length === 0 && !config.auth.allowAnonymous && !credentialsConfigured(config)) {
     problems.push(
       ...describeProblems(
         [
           {
             path: 'auth.allowAnonymous',
-            messages: ['is false, and no auth.apiKeys or auth.jwt is configured: configure credentials, or allow anonymous callers'],
+            messages: ['is false, and no auth.apiKeys, auth.jwt or tenants.<id>.jwt is configured: configure credentials, or allow anonymous callers'],
           },
         ],
         layers,
@@ -222,4 +222,13 @@ function generateNodeId(): string {
   return `${hostname()
     .replace(/[^A-Za-z0-9._:-]/g, '-')
     .slice(0, 100)}-${randomBytes(3).toString('hex')}`;
+}
+
+/** API keys, a JWT issuer, or a tenant's own issuer: some way for a caller to authenticate. */
+export function credentialsConfigured(config: AppConfig): boolean {
+  return (
+    config.auth.apiKeys.length > 0 ||
+    config.auth.jwt !== undefined ||
+    Object.values(config.tenants ?? {}).some((tenant) => tenant.jwt !== undefined)
+  );
 }
