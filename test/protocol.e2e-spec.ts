@@ -250,9 +250,18 @@ describe('the complete protocol (stateful)', () => {
     await init.text();
     const headers = { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-03-26' };
     await (await postRaw(platform.mcpUrl, { jsonrpc: '2.0', method: 'notifications/initialized' }, headers)).text();
-    const response = await postRaw(platform.mcpUrl, { jsonrpc: '2.0', id: 31, method: 'tools/call', params: { name: 'test_reconnection', arguments: {} } }, headers);
+    const response = await postRaw(
+      platform.mcpUrl,
+      { jsonrpc: '2.0', id: 31, method: 'tools/call', params: { name: 'test_reconnection', arguments: {} } },
+      headers,
+    );
     const messages = messagesOf(await readEvents(response, () => false));
-    expect(messages).toEqual([expect.objectContaining({ id: 31, result: expect.objectContaining({ content: [{ type: 'text', text: 'Reconnection test completed successfully' }] }) })]);
+    expect(messages).toEqual([
+      expect.objectContaining({
+        id: 31,
+        result: expect.objectContaining({ content: [{ type: 'text', text: 'Reconnection test completed successfully' }] }),
+      }),
+    ]);
   });
 
   it('resumes the standalone stream with the notifications it missed', async () => {

@@ -226,9 +226,5 @@ function generateNodeId(): string {
 
 /** API keys, a JWT issuer, or a tenant's own issuer: some way for a caller to authenticate. */
 export function credentialsConfigured(config: AppConfig): boolean {
-  return (
-    config.auth.apiKeys.length > 0 ||
-    config.auth.jwt !== undefined ||
-    Object.values(config.tenants ?? {}).some((tenant) => tenant.jwt !== undefined)
-  );
+  return config.auth.apiKeys.length > 0 || config.auth.jwt !== undefined || Object.values(config.tenants ?? {}).some((tenant) => tenant.jwt !== undefined);
 }
