@@ -108,7 +108,7 @@ describe('the image entry point: Dockerfile CMD, HEALTHCHECK and graceful shutdo
     const port = await freePort();
     const refused = start(process.execPath, cmd.slice(1), { ...env(port), MCP_ALLOW_ANONYMOUS: '' }, { cwd: appDir });
     expect(await refused.exited).toBe(1);
-    expect(refused.output()).toMatch(/auth\.allowAnonymous: is false, and no auth\.apiKeys or auth\.jwt is configured/);
+    expect(refused.output()).toMatch(/auth\.allowAnonymous: is false, and no auth\.apiKeys, auth\.jwt or tenants\.<id>\.jwt is configured/);
 
     server = await startImage(port);
     const tools = (await (await fetch(`http://127.0.0.1:${port}/tools`)).json()) as { tools: Array<{ name: string }> };
