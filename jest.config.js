@@ -19,6 +19,8 @@ const common = {
 };
 
 module.exports = {
+  // The e2e suites mostly wait on servers they start: two workers even on a 2-core machine.
+  maxWorkers: Math.max(2, require('node:os').availableParallelism() - 1),
   projects: [
     { ...common, displayName: 'unit', rootDir: 'src', testMatch: ['**/*.spec.ts'] },
     { ...common, displayName: 'e2e', rootDir: 'test', testMatch: ['**/*.e2e-spec.ts'], globalSetup: '<rootDir>/global-setup.js', testTimeout: 20_000 },
