@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
+import { loadConfig } from '../src/config';
 import { ENV_OVERRIDES } from '../src/config/config.constants';
 import { CONFIG_DEFAULTS } from '../src/config/config.defaults';
 import { HealthPath } from '../src/health';
@@ -258,6 +259,21 @@ describe('the Helm chart (helm/mcp-platform)', () => {
       expect.objectContaining({ type: 'Pods', pods: expect.objectContaining({ metric: { name: 'mcp_active_requests' } }) }),
     );
     expect(hpa.spec.behavior).toEqual({ scaleDown: { stabilizationWindowSeconds: 300 } });
+  });
+
+  it('keeps an OAuth config, token-exchange client secret included, in its Secret, as a file the app loads (ci/oauth-values.yaml)', () => {
+    const rendered = manifests('oauth');
+    const file = only(rendered, 'Secret', FULLNAME).stringData['config.yaml'] as string;
+    expect(parse(file)).toEqual(parse(read('ci/oauth-values.yaml')).config);
+    expect(JSON.stringify(rendered.filter((manifest) => manifest.kind !== 'Secret'))).not.toContain('change-me');
+    const dir = mkdtempSync(join(tmpdir(), 'helm-oauth-'));
+    try {
+      writeFileSync(join(dir, 'config.yaml'), file);
+      const config = loadConfig({ env: { MCP_CONFIG: join(dir, 'config.yaml') }, configDir: dir });
+      expect(config.auth.jwt).toMatchObject({ resource: 'https://mcp.example.com/mcp', tokenExchange: { clientId: 'mcp-platform' } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('takes every secret from existing Secrets and renders none of its own', () => {

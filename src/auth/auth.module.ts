@@ -5,6 +5,7 @@ import type { RateLimitConfig } from '../config/auth-config';
 import { MCP_ACCESS_POLICY } from '../mcp/interfaces/mcp-access-policy.interface';
 import { MCP_ROUTE_GUARDS } from '../mcp/mcp.constants';
 import { MCP_CALL_BUDGET } from '../mcp/interfaces/mcp-call-budget.interface';
+import { MCP_TOKEN_EXCHANGE } from '../mcp/interfaces/mcp-token-exchange.interface';
 import { RedisConnection } from '../redis/redis.connection.provider';
 import { ToolAccessPolicy } from './access.policy';
 import { AuthAudit } from './auth.audit';
@@ -20,12 +21,14 @@ import { ProtectedResource } from './protected-resource.service';
 import { MemoryThrottlerStorage } from './memory-throttler.storage';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 import { FailSafeThrottlerStorage } from './fail-safe-throttler.storage';
+import { TokenExchangeService } from './token-exchange.service';
 
 /**
  * Guards the MCP routes — and only them: AuthGuard (who, which tenant) then
  * McpThrottlerGuard (how often), both failing closed; the tool access policy (permissions,
  * tenant rules, per-tool limits, OAuth step-up) for the tool-call gate; the OAuth
- * protected-resource side (RFC 9728 metadata, audience binding, challenges). Rate-limit
+ * protected-resource side (RFC 9728 metadata, audience binding, challenges); token exchange
+ * (RFC 8693) for tools that call downstream APIs as their caller (`ctx.tokenFor()`). Rate-limit
  * counters live in Redis when RedisModule is imported, so limits hold for the whole fleet.
  */
 @Module({})
@@ -57,6 +60,7 @@ export class AuthModule {
         McpThrottlerGuard,
         { provide: MCP_ACCESS_POLICY, useExisting: ToolAccessPolicy },
         { provide: MCP_CALL_BUDGET, useExisting: McpThrottlerGuard },
+        { provide: MCP_TOKEN_EXCHANGE, useClass: TokenExchangeService },
         // Order matters: who (and which tenant) first, then how often.
         {
           provide: MCP_ROUTE_GUARDS,
@@ -64,7 +68,7 @@ export class AuthModule {
           inject: [AuthGuard, McpThrottlerGuard],
         },
       ],
-      exports: [MCP_ACCESS_POLICY, MCP_ROUTE_GUARDS, MCP_CALL_BUDGET, CredentialVerifier],
+      exports: [MCP_ACCESS_POLICY, MCP_ROUTE_GUARDS, MCP_CALL_BUDGET, MCP_TOKEN_EXCHANGE, CredentialVerifier],
     };
   }
 }

@@ -3,6 +3,7 @@ import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import type { AuthModuleOptions } from './auth-module-options.interface';
 import type { Authentication, AuthenticationTarget } from './credential-verifier.interface';
 import { ConfiguredCredentialVerifier } from './credential.verifier';
+import { subjectTokenOf } from './subject-token.holder';
 
 const SECRET = 'a-shared-secret-of-at-least-32-characters';
 const ACME_SECRET = 'acme-shared-secret-of-at-least-32-chars!';
@@ -194,6 +195,22 @@ describe(ConfiguredCredentialVerifier.name, () => {
       sut = new ConfiguredCredentialVerifier(introspecting);
 
       await expect(sut.authenticate(bearer('opaque'), ON_BASE)).resolves.toMatchObject({ outcome: 'unavailable' });
+    });
+  });
+
+  describe('the caller’s token, for token exchange', () => {
+    it('keeps an access token beside its principal, never on it', async () => {
+      const jwt = await token();
+
+      const principal = principalOf(await sut.authenticate(bearer(jwt), ON_BASE));
+
+      expect(subjectTokenOf(principal)).toBe(jwt);
+      expect(JSON.stringify(principal)).not.toContain(jwt);
+      expect(Object.values(principal)).not.toContain(jwt);
+    });
+
+    it('keeps no API key', async () => {
+      expect(subjectTokenOf(principalOf(await sut.authenticate(bearer(API_KEY), ON_BASE)))).toBeUndefined();
     });
   });
 });

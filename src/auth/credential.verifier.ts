@@ -6,6 +6,7 @@ import { AUTH_MODULE_OPTIONS } from './auth.constants';
 import type { AuthModuleOptions } from './auth-module-options.interface';
 import type { Authentication, AuthenticationTarget, CredentialVerifier } from './credential-verifier.interface';
 import type { Principal } from './principal.interface';
+import { holdSubjectToken } from './subject-token.holder';
 import { TrustedIssuer } from './trusted-issuer';
 
 interface StoredKey {
@@ -82,11 +83,11 @@ export class ConfiguredCredentialVerifier implements CredentialVerifier, OnModul
     if (apiKey) return this.verifyKey(apiKey);
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(single(headers.authorization) ?? '')?.[1];
     if (!bearer) return { outcome: 'missing' };
-    if (this.issuers.size > 0 && bearer.split('.').length === 3) return this.verifyJwt(bearer, target);
+    if (this.issuers.size > 0 && bearer.split('.').length === 3) return withSubjectToken(await this.verifyJwt(bearer, target), bearer);
     const key = this.verifyKey(bearer);
     if (key.outcome === 'authenticated' || bearer.startsWith(API_KEY_PREFIX)) return key;
     const introspecting = this.introspectorFor(target?.pathTenantId);
-    return introspecting ? introspecting.introspect(bearer, target) : key;
+    return introspecting ? withSubjectToken(await introspecting.introspect(bearer, target), bearer) : key;
   }
 
   private verifyKey(key: string): Authentication {
@@ -118,6 +119,12 @@ export class ConfiguredCredentialVerifier implements CredentialVerifier, OnModul
     const issuer = tenantIssuer ?? this.platformIssuer;
     return issuer?.introspects ? issuer : undefined;
   }
+}
+
+/** An OAuth principal keeps its token for token exchange (beside it, never on it). */
+function withSubjectToken(result: Authentication, token: string): Authentication {
+  if (result.outcome === 'authenticated') holdSubjectToken(result.principal, token);
+  return result;
 }
 
 function single(value: string | string[] | undefined): string | undefined {

@@ -110,6 +110,44 @@ export class IntrospectionConfig {
   cacheMaxEntries?: number;
 }
 
+/**
+ * OAuth 2.0 token exchange (RFC 8693) for tools that call other APIs as their caller
+ * (`@McpTool({ onBehalfOf })`, `ctx.tokenFor()`): the caller's access token is exchanged at
+ * the token endpoint by this server's own client.
+ */
+export class TokenExchangeConfig {
+  /** The token endpoint; unset: `token_endpoint` of the issuer's discovery document. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  tokenEndpoint?: string;
+
+  /** This server's client id at the authorization server, allowed the token-exchange grant. */
+  @IsString()
+  @MinLength(1)
+  clientId!: string;
+
+  @IsString()
+  @MinLength(1)
+  clientSecret!: string;
+
+  /** How the client authenticates at the token endpoint. @default 'client_secret_basic' */
+  @IsOptional()
+  @IsIn(['client_secret_basic', 'client_secret_post'])
+  clientAuthMethod?: 'client_secret_basic' | 'client_secret_post';
+
+  /** `subject_token_type` sent with the caller's token. @default 'urn:ietf:params:oauth:token-type:access_token' */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  subjectTokenType?: string;
+
+  /** Exchanged tokens kept at most (the oldest go first). @default 10000 */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  cacheMaxEntries?: number;
+}
+
 /** One authorization server whose access tokens this server accepts. */
 export class IssuerConfig {
   /** The `iss` its tokens carry (and where its discovery document is). */
@@ -191,6 +229,12 @@ export class IssuerConfig {
   @ValidateNested()
   @Type(() => IntrospectionConfig)
   introspection?: IntrospectionConfig;
+
+  /** Token exchange (RFC 8693) for tools that call downstream APIs as the caller. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TokenExchangeConfig)
+  tokenExchange?: TokenExchangeConfig;
 
   /** Authorization servers advertised in the protected-resource metadata (RFC 9728). @default [issuer] */
   @IsOptional()

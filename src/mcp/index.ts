@@ -26,3 +26,5 @@ export { MCP_CALL_BUDGET } from './interfaces/mcp-call-budget.interface';
 export type { McpAuditHook, McpCallRecord } from './interfaces/mcp-audit.interface';
 export { MCP_ACCESS_POLICY } from './interfaces/mcp-access-policy.interface';
 export type { McpAccessPolicy, McpToolAccess, McpToolQuota } from './interfaces/mcp-access-policy.interface';
+export { MCP_TOKEN_EXCHANGE } from './interfaces/mcp-token-exchange.interface';
+export type { McpDownstream, McpTokenExchange } from './interfaces/mcp-token-exchange.interface';

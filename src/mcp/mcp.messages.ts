@@ -33,6 +33,8 @@ export const McpMessages = {
     `Invalid arguments for tool "${name}":\n${problems.map((problem) => `- ${problem}`).join('\n')}`,
   TOOL_TIMEOUT: (name: string, ms: number) => `Tool "${name}" timed out after ${ms} ms`,
   TOOL_FAILED: (name: string, message: string) => `Tool "${name}" failed: ${message}`,
+  NO_DOWNSTREAM: (name: string) => `"${name}" declares no onBehalfOf: declare one in its decorator, or call ctx.tokenFor({ audience, scopes })`,
+  TOKEN_EXCHANGE_UNAVAILABLE: 'Token exchange is not available: AuthModule is not imported, so there is no caller token to exchange',
   MALFORMED_RESULT: (name: string, problem: string) => `Tool "${name}" returned a malformed result: ${problem}`,
   INVALID_OUTPUT: (name: string, problems: string[]) => `Tool "${name}" returned a result that does not match its output schema: ${problems.join('; ')}`,
 } as const;

@@ -2,11 +2,15 @@
 // run as a child process by test/helpers/oidc.ts: Node runs this file itself (type stripping;
 // oidc-provider is an ES module, which Jest's module registry cannot load). Consent is
 // auto-approved here instead of oidc-provider's development login pages; the parent rotates the
-// signing keys, changes who logs in and reads request counts over the IPC channel.
+// signing keys, changes who logs in and reads request counts over the IPC channel. Token
+// exchange (RFC 8693) is a grant type registered here: oidc-provider has none of its own.
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider from 'oidc-provider';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import type { JSONWebKeySet } from 'jose';
+import Provider, { errors } from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
 
 export interface OidcServerOptions {
   /** Pre-registered clients (oidc-provider client metadata), e.g. for client credentials and introspection. */
@@ -24,6 +28,11 @@ export interface OidcServerOptions {
   account: string;
   /** What consent grants of the scopes requested; unset: all of them. */
   grantable?: string[];
+  /**
+   * Token exchange (RFC 8693): the downstream audiences a client allowed the grant may ask
+   * tokens for, each with the scopes it may be granted. Unset: no audience is allowed.
+   */
+  exchangeAudiences?: Record<string, string[]>;
 }
 
 /** What the parent asks for. */
@@ -36,15 +45,19 @@ export type OidcCommand = OidcRequest & { id: number };
 export interface OidcStats {
   jwksRequests: number;
   introspectionRequests: number;
+  /** Token-exchange grants answered (issued or refused). */
+  tokenExchanges: number;
   /** The `kid` new tokens are signed with. */
   signingKid: string;
 }
 
 const OIDC_SCOPES = ['openid', 'offline_access'];
+const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 
 const options = JSON.parse(process.env.OIDC_SERVER_OPTIONS ?? '{}') as OidcServerOptions;
 const settings = { account: options.account, grantable: options.grantable };
-const stats = { jwksRequests: 0, introspectionRequests: 0 };
+const stats = { jwksRequests: 0, introspectionRequests: 0, tokenExchanges: 0 };
 let keys = [signingKey()];
 let provider: Provider;
 let handle: (req: IncomingMessage, res: ServerResponse) => void;
@@ -85,13 +98,79 @@ function build(issuer: string): void {
     issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(grant: string): boolean }) =>
       options.refreshTokens && client.grantTypeAllowed('refresh_token'),
     expiresWithSession: async () => false,
-    extraTokenClaims: async (_ctx: unknown, token: { accountId?: string; clientId?: string }) =>
-      options.claims[token.accountId ?? token.clientId ?? ''] ?? undefined,
+    extraTokenClaims: async (_ctx: unknown, token: { accountId?: string; clientId?: string; gty?: string }) => {
+      const claims = options.claims[token.accountId ?? token.clientId ?? ''];
+      // RFC 8693 §4.1: an exchanged token names the client acting for the subject.
+      if (token.gty === TOKEN_EXCHANGE_GRANT) return { ...claims, act: { sub: token.clientId } };
+      return claims ?? undefined;
+    },
     ttl: { AccessToken: options.accessTokenTtlSeconds, ClientCredentials: options.accessTokenTtlSeconds },
   });
   // oidc-provider reports client errors (bad grants, refused tokens) as events; the tests assert on the responses.
   provider.on('server_error', (_ctx, error) => console.error('oidc-provider server_error', error));
+  provider.registerGrantType(TOKEN_EXCHANGE_GRANT, exchange, [
+    'subject_token',
+    'subject_token_type',
+    'requested_token_type',
+    'audience',
+    'resource',
+    'scope',
+  ]);
   handle = provider.callback();
+}
+
+/**
+ * The token-exchange grant (RFC 8693): the subject token must be an access token this server
+ * signed (checked with its own keys, its issuer, its expiry); the token issued is a JWT access
+ * token of the provider's own model for the requested audience, with the subject's `sub`, the
+ * exchanging client as `client_id` and `act`, and the requested scopes an audience may have.
+ */
+async function exchange(ctx: KoaContextWithOIDC): Promise<void> {
+  stats.tokenExchanges += 1;
+  const params = ctx.oidc.params as Record<string, string | undefined>;
+  if (params.subject_token_type !== ACCESS_TOKEN_TYPE) throw new errors.InvalidRequest('subject_token_type must be an access token');
+  if (params.requested_token_type !== undefined && params.requested_token_type !== ACCESS_TOKEN_TYPE) {
+    throw new errors.InvalidRequest('only access tokens are issued');
+  }
+  if (!params.subject_token) throw new errors.InvalidRequest('missing subject_token');
+  const publicKeys = keys.map(({ d, p, q, dp, dq, qi, ...publicPart }) => publicPart) as JSONWebKeySet['keys'];
+  let subject: string;
+  try {
+    const { payload } = await jwtVerify(params.subject_token, createLocalJWKSet({ keys: publicKeys }), { issuer: provider.issuer });
+    if (typeof payload.sub !== 'string') throw new Error('no sub');
+    subject = payload.sub;
+  } catch {
+    throw new errors.InvalidGrant('subject_token is not a valid access token of this server');
+  }
+  const audience = params.audience ?? params.resource;
+  const allowed = audience === undefined ? undefined : options.exchangeAudiences?.[audience];
+  if (!allowed) throw new errors.InvalidTarget('this audience may not be asked for');
+  const requested = (params.scope ?? '').split(' ').filter(Boolean);
+  const refused = requested.filter((scope) => !allowed.includes(scope));
+  if (refused.length > 0) throw new errors.InvalidScope('scope not allowed for this audience', refused.join(' '));
+  const token = new provider.AccessToken({
+    accountId: subject,
+    client: ctx.oidc.client,
+    gty: TOKEN_EXCHANGE_GRANT,
+    ...(requested.length > 0 && { scope: requested.join(' ') }),
+  });
+  token.resourceServer = {
+    identifier: () => audience,
+    audience,
+    scope: allowed.join(' '),
+    accessTokenFormat: 'jwt',
+    accessTokenTTL: options.accessTokenTtlSeconds,
+    jwt: { sign: { alg: 'RS256' } },
+  };
+  ctx.oidc.entity('AccessToken', token);
+  const value = await token.save();
+  ctx.body = {
+    access_token: value,
+    issued_token_type: ACCESS_TOKEN_TYPE,
+    token_type: 'Bearer',
+    expires_in: token.expiration,
+    ...(token.scope && { scope: token.scope }),
+  };
 }
 
 /** Consent auto-approved: the configured account logs in and is granted what it may be (the rest is refused, not asked again). */

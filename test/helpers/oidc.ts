@@ -29,7 +29,7 @@ export interface AuthorizationServer {
   readonly issuer: string;
   /** Publishes a new signing key and signs with it from now on (the old one stays published); resolves with its `kid`. */
   rotateKeys(): Promise<string>;
-  /** JWKS and introspection requests served so far, and the signing key's `kid`. */
+  /** JWKS, introspection and token-exchange requests served so far, and the signing key's `kid`. */
   stats(): Promise<OidcStats>;
   /** Who logs in at the authorization endpoint, and which requested scopes consent grants. */
   configure(settings: { account?: string; grantable?: string[] }): Promise<void>;
@@ -55,10 +55,26 @@ export function machineClient(client: TestClient, scopes: string[] = Object.keys
   };
 }
 
+/** The grant type of OAuth 2.0 token exchange (RFC 8693). */
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+
+/** The client metadata of a confidential client allowed token exchange only (a resource server calling APIs as its callers). */
+export function exchangingClient(client: TestClient): Record<string, unknown> {
+  return {
+    client_id: client.id,
+    client_secret: client.secret,
+    grant_types: [TOKEN_EXCHANGE_GRANT],
+    response_types: [],
+    redirect_uris: [],
+    token_endpoint_auth_method: 'client_secret_basic',
+  };
+}
+
 /**
  * Starts oidc-provider (a certified OpenID Connect / OAuth 2 server) as the authorization server
  * of a test: resource indicators (audience-bound JWT or opaque access tokens), dynamic client
- * registration, client credentials, introspection and revocation on, consent auto-approved.
+ * registration, client credentials, introspection, revocation and token exchange (RFC 8693, for
+ * `exchangeAudiences`) on, consent auto-approved.
  * Stop it in `afterAll`.
  */
 export async function startAuthorizationServer(options: Partial<OidcServerOptions> = {}): Promise<AuthorizationServer> {

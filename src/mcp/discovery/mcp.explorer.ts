@@ -97,6 +97,7 @@ export class McpExplorer implements OnModuleInit {
       permissions: options.permissions ?? [`${source.pack}:${options.name}`],
       timeoutMs: options.timeoutMs,
       ...(options.rateLimit && { rateLimit: { limit: options.rateLimit.limit, ttlSeconds: options.rateLimit.ttlSeconds } }),
+      ...(options.onBehalfOf && { onBehalfOf: Object.freeze({ ...options.onBehalfOf, scopes: Object.freeze([...(options.onBehalfOf.scopes ?? [])]) }) }),
       handler,
     });
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { CompiledSchema, JsonSchema } from './schema/input-schema';
 import type { McpToolContext } from '../interfaces/mcp-context.interface';
 import type { McpCompleter, McpPromptArgument, McpToolAnnotations } from '../interfaces/mcp-decorator-options.interface';
+import type { McpDownstream } from '../interfaces/mcp-token-exchange.interface';
 import { UriTemplateMatcher } from './uri-template';
 
 /** Calls the method behind a tool, resource or prompt through Nest's pipeline. */
@@ -30,6 +31,8 @@ export interface RegisteredTool extends McpSource {
   readonly permissions: readonly string[];
   readonly timeoutMs?: number;
   readonly rateLimit?: { readonly limit: number; readonly ttlSeconds: number };
+  /** The downstream API `ctx.tokenFor()` asks a token for by default. */
+  readonly onBehalfOf?: Readonly<McpDownstream>;
   readonly handler: McpHandler;
 }
 

@@ -660,4 +660,57 @@ describe(McpExecutor.name, () => {
       });
     });
   });
+
+  describe('tokenFor (on behalf of the caller)', () => {
+    const ORDERS = { audience: 'https://orders.example.com', scopes: ['orders:read'] };
+
+    function exchangingTool(onBehalfOf?: typeof ORDERS, downstream?: { audience: string }): RegisteredTool {
+      return { ...tool('orders', { handler: (_input, context) => context.tokenFor(downstream) }), ...(onBehalfOf && { onBehalfOf }) };
+    }
+
+    it('asks the token exchange for the tool’s declared downstream API, for the caller of the request', async () => {
+      const tokens = { tokenFor: jest.fn().mockResolvedValue('downstream-token') };
+      sut = new McpExecutor(registry, { ...MCP_DEFAULT_OPTIONS, defaultToolTimeoutMs: DEFAULT_TIMEOUT_MS }, tokens);
+      registry.addTool(exchangingTool(ORDERS));
+      const env = environment();
+
+      await expect(sut.callTool('orders', {}, env)).resolves.toEqual({ content: [{ type: 'text', text: 'downstream-token' }] });
+      expect(tokens.tokenFor).toHaveBeenCalledWith(env.request, ORDERS);
+    });
+
+    it('asks for the downstream API given to tokenFor instead of the declared one', async () => {
+      const tokens = { tokenFor: jest.fn().mockResolvedValue('other-token') };
+      sut = new McpExecutor(registry, { ...MCP_DEFAULT_OPTIONS, defaultToolTimeoutMs: DEFAULT_TIMEOUT_MS }, tokens);
+      registry.addTool(exchangingTool(ORDERS, { audience: 'https://invoices.example.com' }));
+
+      await sut.callTool('orders', {}, environment());
+      expect(tokens.tokenFor).toHaveBeenCalledWith(expect.anything(), { audience: 'https://invoices.example.com' });
+    });
+
+    it('answers a tool error when the tool declares no downstream API and names none', async () => {
+      sut = new McpExecutor(registry, { ...MCP_DEFAULT_OPTIONS, defaultToolTimeoutMs: DEFAULT_TIMEOUT_MS }, { tokenFor: jest.fn() });
+      registry.addTool(exchangingTool());
+
+      const result = await sut.callTool('orders', {}, environment());
+      expect(result).toMatchObject({ isError: true, content: [{ text: expect.stringContaining('"orders" declares no onBehalfOf') }] });
+    });
+
+    it('answers a tool error without a token exchange (no AuthModule)', async () => {
+      registry.addTool(exchangingTool(ORDERS));
+
+      const result = await sut.callTool('orders', {}, environment());
+      expect(result).toMatchObject({ isError: true, content: [{ text: expect.stringContaining('Token exchange is not available') }] });
+    });
+
+    it('answers the exchange’s own failure as a tool error, as it says it', async () => {
+      const tokens = { tokenFor: jest.fn().mockRejectedValue(new McpToolError('The authorization server refused the token exchange: invalid_target')) };
+      sut = new McpExecutor(registry, { ...MCP_DEFAULT_OPTIONS, defaultToolTimeoutMs: DEFAULT_TIMEOUT_MS }, tokens);
+      registry.addTool(exchangingTool(ORDERS));
+
+      await expect(sut.callTool('orders', {}, environment())).resolves.toEqual({
+        content: [{ type: 'text', text: 'The authorization server refused the token exchange: invalid_target' }],
+        isError: true,
+      });
+    });
+  });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
+import { HttpException, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { JSONRPC_ERROR, MCP_MODULE_OPTIONS } from '../mcp.constants';
 import { McpProtocolError, McpToolError } from '../mcp.exception';
 import { McpMessages } from '../mcp.messages';
@@ -9,6 +9,7 @@ import type { CompiledSchema } from '../discovery/schema/input-schema';
 import { McpInputRequest, McpInputRequiredSignal } from './mcp-input';
 import type { ElicitationResult, McpRequestContext, McpToolContext, RootsResult, SamplingResult } from '../interfaces/mcp-context.interface';
 import { jsonSchemaValidator } from '../discovery/schema/json-schema.validator';
+import { MCP_TOKEN_EXCHANGE, McpDownstream, McpTokenExchange } from '../interfaces/mcp-token-exchange.interface';
 import {
   ContentBlock,
   LOGGING_LEVELS,
@@ -73,6 +74,7 @@ export class McpExecutor {
   constructor(
     private readonly registry: McpRegistry,
     @Inject(MCP_MODULE_OPTIONS) private readonly options: McpModuleOptions,
+    @Optional() @Inject(MCP_TOKEN_EXCHANGE) private readonly tokens?: McpTokenExchange,
   ) {}
 
   async callTool(name: string, args: unknown, env: McpCallEnvironment): Promise<ToolResult> {
@@ -84,7 +86,7 @@ export class McpExecutor {
 
     const timeoutMs = tool.timeoutMs ?? this.options.defaultToolTimeoutMs;
     try {
-      const value = await this.run(tool.handler, name, parsed.value, env, timeoutMs);
+      const value = await this.run(tool.handler, name, parsed.value, env, timeoutMs, tool.onBehalfOf);
       return await this.toToolResult(name, value, tool.output);
     } catch (error) {
       if (error instanceof TimeoutError) return errorResult(McpMessages.TOOL_TIMEOUT(name, timeoutMs));
@@ -141,7 +143,14 @@ export class McpExecutor {
    * The signal is made only when the method reads it: most never do, and an
    * AbortController per call is a measurable share of a fast tool's cost.
    */
-  private run(handler: McpHandler, target: string, input: unknown, env: McpCallEnvironment, timeoutMs: number): Promise<unknown> {
+  private run(
+    handler: McpHandler,
+    target: string,
+    input: unknown,
+    env: McpCallEnvironment,
+    timeoutMs: number,
+    onBehalfOf?: McpDownstream,
+  ): Promise<unknown> {
     let controller: AbortController | undefined;
     let timedOut: TimeoutError | undefined;
     const onClientAbort = () => controller!.abort(env.signal.reason);
@@ -154,7 +163,13 @@ export class McpExecutor {
       return controller.signal;
     };
     let finished = false;
-    const context = createContext(target, env, signal, () => finished);
+    const tokenFor = async (downstream: McpDownstream | undefined) => {
+      const wanted = downstream ?? onBehalfOf;
+      if (!wanted) throw new McpToolError(McpMessages.NO_DOWNSTREAM(target));
+      if (!this.tokens) throw new McpToolError(McpMessages.TOKEN_EXCHANGE_UNAVAILABLE);
+      return this.tokens.tokenFor(env.request, wanted);
+    };
+    const context = createContext(target, env, signal, () => finished, tokenFor);
     return new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
         timedOut = new TimeoutError(`timed out after ${timeoutMs} ms`);
@@ -223,7 +238,13 @@ export class McpExecutor {
   }
 }
 
-function createContext(target: string, env: McpCallEnvironment, signalOf: () => AbortSignal, isFinished: () => boolean): McpToolContext {
+function createContext(
+  target: string,
+  env: McpCallEnvironment,
+  signalOf: () => AbortSignal,
+  isFinished: () => boolean,
+  tokenFor: (downstream?: McpDownstream) => Promise<string>,
+): McpToolContext {
   const threshold = env.logLevel ? LOGGING_LEVELS.indexOf(env.logLevel) : 0;
   return {
     ...env.request,
@@ -284,6 +305,7 @@ function createContext(target: string, env: McpCallEnvironment, signalOf: () => 
     closeStream() {
       env.closeStream?.();
     },
+    tokenFor,
   };
 }
 

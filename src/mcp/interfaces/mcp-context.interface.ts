@@ -1,4 +1,5 @@
 import { ContentBlock, LoggingLevel } from './mcp-content.interface';
+import type { McpDownstream } from './mcp-token-exchange.interface';
 
 /** Who and what a request is about; built once per HTTP request at the protocol edge. */
 export interface McpRequestContext {
@@ -62,6 +63,14 @@ export interface McpToolContext extends McpRequestContext {
    * with `Last-Event-ID` (SSE polling, SEP-1699). A no-op where the stream is not resumable.
    */
   closeStream(): void;
+  /**
+   * An access token to call a downstream API as the caller: the caller's own OAuth access
+   * token exchanged at the authorization server (RFC 8693) for the tool's `onBehalfOf`
+   * declaration, or for `downstream` when given. Cached until shortly before it expires.
+   * Fails (a tool error) for API-key callers, without token exchange configured, or when the
+   * authorization server refuses (its OAuth `error` code in the message).
+   */
+  tokenFor(downstream?: McpDownstream): Promise<string>;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Type } from '@nestjs/common';
 import type { ZodType } from 'zod';
 import type { McpToolContext } from './mcp-context.interface';
+import type { McpDownstream } from './mcp-token-exchange.interface';
 
 /** A JSON Schema object given as is (`type: 'object'`), validated with Ajv (2020-12). */
 export interface McpJsonSchemaInput {
@@ -37,6 +38,11 @@ export interface McpToolOptions {
   timeoutMs?: number;
   /** Calls per caller per window for this tool, on top of the caller's overall limit (429 past it). */
   rateLimit?: { limit: number; ttlSeconds: number };
+  /**
+   * The downstream API the tool calls as its caller: `ctx.tokenFor()` exchanges the caller's
+   * OAuth access token for one with this `audience` / `resource` and `scopes` (RFC 8693).
+   */
+  onBehalfOf?: McpDownstream;
 }
 
 /** Completes one argument of a prompt or one variable of a resource template. */

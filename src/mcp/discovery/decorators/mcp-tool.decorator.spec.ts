@@ -79,4 +79,22 @@ describe(McpTool.name, () => {
 
     expect(error.message).toContain('StaticTools.ping');
   });
+
+  it('stores the downstream API a tool calls on behalf of its caller', () => {
+    const onBehalfOf = { audience: 'https://api.example.com', scopes: ['orders:read'] };
+
+    expect(Reflect.getMetadata(MCP_TOOL_METADATA, declareTool({ description: 'Orders', onBehalfOf }).prototype.spin)).toMatchObject({ onBehalfOf });
+  });
+
+  it.each([
+    [{}, 'onBehalfOf needs an audience or a resource (a non-empty string)'],
+    [{ audience: ' ' }, 'onBehalfOf needs an audience or a resource (a non-empty string)'],
+    [{ audience: 'https://api.example.com', resource: '' }, 'onBehalfOf.resource must be a non-empty string'],
+    [{ resource: 'https://api.example.com', scopes: ['orders read'] }, 'onBehalfOf.scopes must be a list of scopes without spaces'],
+    [{ resource: 'https://api.example.com', scopes: 'orders:read' }, 'onBehalfOf.scopes must be a list of scopes without spaces'],
+  ])('refuses onBehalfOf %j at declaration', (onBehalfOf, message) => {
+    const error = definitionError(() => declareTool({ description: 'Orders', onBehalfOf } as McpToolOptions));
+
+    expect(error.message).toBe(`WidgetTools.spin: ${message}`);
+  });
 });

@@ -34,8 +34,24 @@ export function McpTool(options: McpToolOptions): MethodDecorator {
     ) {
       throw new McpDefinitionError(where, 'rateLimit needs a positive integer limit and ttlSeconds');
     }
+    assertDownstream(where, options.onBehalfOf);
     SetMetadata(MCP_TOOL_METADATA, { ...options, name })(target, key, descriptor);
   };
+}
+
+/** `onBehalfOf`: an `audience` or a `resource` to ask a token for, scopes without spaces. */
+function assertDownstream(where: string, downstream: unknown): void {
+  if (downstream === undefined) return;
+  const { audience, resource, scopes } = (downstream ?? {}) as Record<string, unknown>;
+  const named = (value: unknown) => typeof value === 'string' && value.trim() !== '';
+  if (typeof downstream !== 'object' || downstream === null || (!named(audience) && !named(resource))) {
+    throw new McpDefinitionError(where, 'onBehalfOf needs an audience or a resource (a non-empty string)');
+  }
+  if (audience !== undefined && !named(audience)) throw new McpDefinitionError(where, 'onBehalfOf.audience must be a non-empty string');
+  if (resource !== undefined && !named(resource)) throw new McpDefinitionError(where, 'onBehalfOf.resource must be a non-empty string');
+  if (scopes !== undefined && (!Array.isArray(scopes) || !scopes.every((scope) => typeof scope === 'string' && /^\S+$/.test(scope)))) {
+    throw new McpDefinitionError(where, 'onBehalfOf.scopes must be a list of scopes without spaces');
+  }
 }
 
 export function assertPermissions(where: string, permissions: unknown): void {
