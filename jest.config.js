@@ -21,8 +21,10 @@ const common = {
 module.exports = {
   // The e2e suites mostly wait on servers they start: two workers even on a 2-core machine.
   maxWorkers: Math.max(2, require('node:os').availableParallelism() - 1),
+  // A project's own testTimeout is not applied by Jest: set here, for every suite.
+  testTimeout: 20_000,
   projects: [
     { ...common, displayName: 'unit', rootDir: 'src', testMatch: ['**/*.spec.ts'] },
-    { ...common, displayName: 'e2e', rootDir: 'test', testMatch: ['**/*.e2e-spec.ts'], globalSetup: '<rootDir>/global-setup.js', testTimeout: 20_000 },
+    { ...common, displayName: 'e2e', rootDir: 'test', testMatch: ['**/*.e2e-spec.ts'], globalSetup: '<rootDir>/global-setup.js' },
   ],
 };

@@ -1,5 +1,6 @@
 import { generateApiKey } from '../src/auth/api-key.generator';
 import { McpPorts } from '../src/mcp/mcp.ports';
+import { McpRequestRouter } from '../src/mcp/edges/streamable-http/mcp-request.router';
 import { FixtureTools, FixtureToolsModule } from './fixtures/fixture-tools.module';
 import { INITIALIZE, MCP_ACCEPT, RunningPlatform, connectClient, postRaw, readMessages, startPlatform } from './helpers/platform';
 import { waitFor } from './helpers/processes';
@@ -257,6 +258,33 @@ describe('security regressions', () => {
       const over = await send(1, pings(1, 102)[0]);
       expect(over.status).toBe(429);
       await over.text();
+    });
+  });
+
+  describe.each(['stateful', 'stateless'] as const)('requests answered at once keep nothing behind (%s)', (mode) => {
+    let platform: RunningPlatform;
+
+    beforeAll(async () => {
+      platform = await startPlatform({ sessions: { mode } });
+    });
+
+    afterAll(async () => {
+      await platform?.close();
+    });
+
+    it('an unknown method leaves no cancellation route in memory (it leaked an exchange per request)', async () => {
+      const router = platform.app.get(McpRequestRouter);
+      let headers: Record<string, string> = {};
+      if (mode === 'stateful') {
+        const init = await postRaw(platform.mcpUrl, INITIALIZE);
+        headers = { 'mcp-session-id': init.headers.get('mcp-session-id')!, 'mcp-protocol-version': '2025-11-25' };
+        await init.text();
+      }
+      for (let id = 1; id <= 50; id++) {
+        const response = await postRaw(platform.mcpUrl, { jsonrpc: '2.0', id, method: 'made/up' }, headers);
+        expect(((await readMessages(response))[0] as { error?: { code: number } }).error?.code).toBe(-32601);
+      }
+      expect(router.inboundCount).toBe(0);
     });
   });
 

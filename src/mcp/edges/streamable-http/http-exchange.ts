@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { EventStore, NumberedEvent, StreamEnd, streamKeyOf } from '../../../session';
-import { SseWriter } from './sse.writer';
+import { SseWriter, jsonOrError } from './sse.writer';
 
 type Message = Record<string, unknown>;
 
@@ -133,7 +133,7 @@ export class HttpExchange {
             ...(challenge && { 'WWW-Authenticate': challenge }),
             'Content-Type': 'application/json',
           })
-          .end(JSON.stringify(body));
+          .end(Array.isArray(body) ? `[${body.map((message) => jsonOrError(message) ?? 'null').join(',')}]` : jsonOrError(body));
       }
     } else {
       const writer = this.open(true);

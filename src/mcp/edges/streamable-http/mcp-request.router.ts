@@ -79,6 +79,11 @@ export class McpRequestRouter implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Registers a running client request so a later `notifications/cancelled` reaches it. */
+  /** Requests in progress whose cancellations this replica routes (0 when idle: nothing kept). */
+  get inboundCount(): number {
+    return this.inbound.size;
+  }
+
   registerInbound(sessionId: string, requestId: string | number, deliver: Deliver): () => void {
     const key = inboundKey(sessionId, requestId);
     this.inbound.set(key, deliver);

@@ -1,6 +1,6 @@
 import { createServer, get, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SseWriter } from './sse.writer';
+import { SseWriter, jsonOrError } from './sse.writer';
 
 /** A real HTTP exchange: the test's handler gets the response, the client reads the stream. */
 async function exchange(serve: (res: ServerResponse) => void): Promise<{ body: () => string; ended: Promise<void>; close: () => Promise<void> }> {
@@ -78,5 +78,17 @@ describe('SseWriter', () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+describe(jsonOrError.name, () => {
+  it('writes JSON, and answers with -32603 for an answer JSON cannot write', () => {
+    expect(jsonOrError({ jsonrpc: '2.0', id: 1, result: {} })).toBe('{"jsonrpc":"2.0","id":1,"result":{}}');
+    expect(JSON.parse(jsonOrError({ jsonrpc: '2.0', id: 7, result: { _meta: { big: 1n } } })!)).toEqual({
+      jsonrpc: '2.0',
+      id: 7,
+      error: { code: -32603, message: 'Internal error: the answer could not be written as JSON' },
+    });
+    expect(jsonOrError({ jsonrpc: '2.0', method: 'notifications/progress', params: { progress: 1n } })).toBeUndefined();
   });
 });

@@ -48,7 +48,9 @@ export class SseWriter {
   message(message: object, eventId?: string): boolean {
     if (!this.open) return false;
     const id = eventId === undefined ? '' : `id: ${eventId}\n`;
-    return this.res.write(`${id}event: message\ndata: ${JSON.stringify(message)}\n\n`) || true;
+    const data = jsonOrError(message);
+    if (data === undefined) return true;
+    return this.res.write(`${id}event: message\ndata: ${data}\n\n`) || true;
   }
 
   /** A priming event: an id (and reconnection delay) without data (SEP-1699). */
@@ -77,5 +79,20 @@ export class SseWriter {
   private stop(): void {
     this.ended = true;
     if (this.keepAlive) clearInterval(this.keepAlive);
+  }
+}
+
+/**
+ * A message as JSON; for an answer JSON cannot write (a BigInt, a cycle that slipped through
+ * in `_meta`), a -32603 error for its id instead, so the request is still answered. A
+ * notification that cannot be written is dropped (undefined).
+ */
+export function jsonOrError(message: object): string | undefined {
+  try {
+    return JSON.stringify(message);
+  } catch {
+    const id = (message as { id?: unknown }).id;
+    if (id === undefined) return undefined;
+    return JSON.stringify({ jsonrpc: '2.0', id, error: { code: -32603, message: 'Internal error: the answer could not be written as JSON' } });
   }
 }

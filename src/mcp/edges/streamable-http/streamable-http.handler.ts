@@ -290,9 +290,12 @@ export class StreamableHttpHandler implements OnModuleInit, OnApplicationShutdow
     exchange.start();
     const cancels = requests.map((message) => {
       const clientId = message.id as string | number;
-      const cancel = this.mux.dispatch(message, { exchange, clientId, context, holder }, context.headers);
+      // Registered before dispatch: an answer given at once (an unknown method) settles the
+      // exchange inside dispatch, and its release must find the registration to drop.
+      let cancel: () => void = () => undefined;
       releases.push(this.router.registerInbound(session?.id ?? statelessScope(context), clientId, () => cancel()));
-      return cancel;
+      cancel = this.mux.dispatch(message, { exchange, clientId, context, holder }, context.headers);
+      return () => cancel();
     });
     // A resumable answer outlives its connection: the work goes on and the client resumes.
     res.once('close', () => {
