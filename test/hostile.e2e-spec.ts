@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { GracefulShutdown } from '../src/lifecycle';
+import { collectGarbage, metricSum, ownDescriptors } from './helpers/load';
 import { INITIALIZE, MCP_ACCEPT, RunningPlatform, startPlatform } from './helpers/platform';
 import { waitFor } from './helpers/processes';
 
@@ -26,6 +27,10 @@ const METHODS = [
 ];
 /** Tools whose valid inputs may run long on purpose; the rest get any arguments at all. */
 const SLOW_TOOLS = new Set(['generate_numbers']);
+/** Descriptors the process may hold above its baseline once idle (files Jest opened meanwhile, a socket still closing). */
+const FD_SLACK = 8;
+/** Heap (after GC) the process may hold above its baseline: JIT code, caches that fill once; a leak of ~1000 requests would show. */
+const HEAP_GROWTH_MB = 64;
 /** Header values fetch can send: printable ASCII. */
 const headerValue = fc.stringMatching(/^[\x20-\x7e]{0,64}$/);
 
@@ -52,9 +57,13 @@ describe.each(['stateful', 'stateless'] as const)('hostile input (%s)', (mode) =
   let sessionHeaders: Record<string, string>;
   let tools: string[];
   let sent = 0;
+  let baseline: { fds: number; heapMB: number };
 
   beforeAll(async () => {
     platform = await startPlatform({ sessions: { mode }, mcp: { defaultToolTimeoutMs: 2000 } });
+    // Before any request: no connection is open yet, on either side (both run in this process).
+    collectGarbage();
+    baseline = { fds: ownDescriptors(), heapMB: process.memoryUsage().heapUsed / 2 ** 20 };
     sessionHeaders = {};
     if (mode === 'stateful') {
       const init = await fetch(platform.mcpUrl, {
@@ -150,5 +159,13 @@ describe.each(['stateful', 'stateless'] as const)('hostile input (%s)', (mode) =
     expect((await fetch(`${platform.baseUrl}/health/live`)).status).toBe(200);
     const shutdown = platform.app.get(GracefulShutdown);
     await waitFor(() => shutdown.inFlight === 0, 10_000, 'in-flight requests to drain');
+    expect(await metricSum(platform.baseUrl, 'mcp_active_requests')).toBe(0);
   });
+
+  it('gives back its connections and memory once idle', async () => {
+    // Idle keep-alive connections close after the server's keepAliveTimeout (5 s).
+    await waitFor(() => ownDescriptors() <= baseline.fds + FD_SLACK, 15_000, `descriptors back to ${baseline.fds} + ${FD_SLACK}`);
+    collectGarbage();
+    expect(process.memoryUsage().heapUsed / 2 ** 20 - baseline.heapMB).toBeLessThan(HEAP_GROWTH_MB);
+  }, 20_000);
 });
