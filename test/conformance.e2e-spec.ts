@@ -1,40 +1,8 @@
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { runConformance, scenarioLines } from './helpers/conformance';
 import { RunningPlatform, startPlatform } from './helpers/platform';
 
-const ROOT = resolve(__dirname, '..');
-const CLI = resolve(ROOT, 'node_modules', '@modelcontextprotocol', 'conformance', 'dist', 'index.js');
 const EXPECTED_FAILURES = resolve(__dirname, 'conformance', 'expected-failures.yml');
-
-interface Run {
-  code: number | null;
-  output: string;
-}
-
-/**
- * Runs the official conformance CLI. It needs Node >= 22 (it imports `fs.globSync`): this
- * Node when it is one, else the npm registry's `node@22` through npx.
- */
-function conformance(args: string[]): Promise<Run> {
-  const modern = Number(process.versions.node.split('.')[0]) >= 22;
-  const [command, prefix] = modern ? [process.execPath, []] : ['npx', ['-y', '-p', 'node@22', 'node']];
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, [...prefix, CLI, 'server', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, npm_config_update_notifier: 'false' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 280_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, output });
-    });
-  });
-}
 
 function totals(output: string): { passed: number; failed: number } {
   const match = /Total: (\d+) passed, (\d+) failed/.exec(output);
@@ -57,8 +25,8 @@ describe('the official MCP conformance suite (@modelcontextprotocol/conformance 
   });
 
   it('passes every scenario of the active suite', async () => {
-    const run = await conformance(['--url', url]);
-    const scenarios = run.output.split('\n').filter((line) => /^[✓✗] /.test(line));
+    const run = await runConformance('conformance', ['--url', url]);
+    const scenarios = scenarioLines(run.output);
     expect(scenarios).toHaveLength(30);
     expect(scenarios.filter((line) => line.startsWith('✗'))).toEqual([]);
     const { passed, failed } = totals(run.output);
@@ -69,7 +37,7 @@ describe('the official MCP conformance suite (@modelcontextprotocol/conformance 
   }, 300_000);
 
   it('passes the pending suite except what the SDK version rules out (expected-failures.yml)', async () => {
-    const run = await conformance(['--url', url, '--suite', 'pending', '--expected-failures', EXPECTED_FAILURES]);
+    const run = await runConformance('conformance', ['--url', url, '--suite', 'pending', '--expected-failures', EXPECTED_FAILURES]);
     expect(run.output).toContain('json-schema-2020-12: 4 passed, 0 failed');
     expect(run.output).toContain('Baseline check passed');
     expect(run.code).toBe(0);
@@ -89,7 +57,7 @@ describe('the conformance suite with SSE answers for every request', () => {
 
   it('passes both checks of server-sse-multiple-streams', async () => {
     const url = `http://localhost:${new URL(platform.baseUrl).port}/mcp`;
-    const run = await conformance(['--url', url, '--scenario', 'server-sse-multiple-streams']);
+    const run = await runConformance('conformance', ['--url', url, '--scenario', 'server-sse-multiple-streams']);
     expect(run.output).toMatch(/Passed: 2\/2, 0 failed, 0 warnings/);
     expect(run.code).toBe(0);
   }, 300_000);

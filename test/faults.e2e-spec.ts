@@ -12,7 +12,7 @@ import { FAULT_TIMEOUT_MS, FaultTools, FaultToolsModule, MALFORMED_RESULTS, Malf
 import { ConnectedClient, INITIALIZE, RunningPlatform, connectClient, postRaw, readMessages, startPlatform } from './helpers/platform';
 import { isTransportError, loadLoops, metricSum } from './helpers/load';
 import { freePort, start, stop, waitFor } from './helpers/processes';
-import { RedisServer, startRedis } from './helpers/redis';
+import { RedisServer, startRedis, waitForPing } from './helpers/redis';
 import { ReplicaSet, startReplicas } from './helpers/replicas';
 import { textOf } from './helpers/sse';
 
@@ -209,20 +209,7 @@ async function startPersistentRedis(): Promise<RedisServer & { dispose(): void }
   const dir = mkdtempSync(join(tmpdir(), 'mcp-faults-redis-'));
   const port = await freePort();
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '3600 1', '--dir', dir, '--appendonly', 'no', '--daemonize', 'no'];
-  const ping = () =>
-    waitFor(
-      async () => {
-        const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-        try {
-          await client.connect();
-          return (await client.ping()) === 'PONG';
-        } finally {
-          client.disconnect();
-        }
-      },
-      10_000,
-      `redis-server on ${port}`,
-    );
+  const ping = () => waitForPing(port);
   const server = {
     port,
     url: `redis://127.0.0.1:${port}`,

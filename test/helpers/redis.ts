@@ -18,7 +18,8 @@ function redisArgs(port: number, extra: string[] = []): string[] {
   return ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...extra];
 }
 
-async function waitForPing(port: number): Promise<void> {
+/** Waits until a redis-server answers PING on `port`. */
+export async function waitForPing(port: number): Promise<void> {
   await waitFor(
     async () => {
       const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
