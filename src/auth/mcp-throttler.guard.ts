@@ -15,17 +15,8 @@ import { AuthAudit } from './auth.audit';
 import { IS_PUBLIC_KEY, REQUEST_ACCESS } from './auth.constants';
 import type { RequestAccess } from './principal.interface';
 
-/** The windows one request was counted in, kept on the request for its batch's extra calls. */
+/** The throttlers one request was counted by, kept on the request for its batch's extra calls. */
 const COUNTED = Symbol('mcp:rateLimitWindows');
-interface CountedWindow {
-  context: ExecutionContext;
-  key: string;
-  tracker: string;
-  name: string;
-  limit: number;
-  ttl: number;
-  blockDuration: number;
-}
 
 /**
  * `@nestjs/throttler`'s guard, tracking callers rather than routes: per API key or token
@@ -56,35 +47,23 @@ export class McpThrottlerGuard extends ThrottlerGuard implements McpCallBudget {
 
   protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
     const allowed = await super.handleRequest(props);
-    const req = props.context.switchToHttp().getRequest<Record<symbol, CountedWindow[] | undefined>>();
-    const tracker = await props.getTracker(req, props.context);
-    const window: CountedWindow = {
-      context: props.context,
-      key: props.generateKey(props.context, tracker, props.throttler.name ?? 'default'),
-      tracker,
-      name: props.throttler.name ?? 'default',
-      limit: props.limit,
-      ttl: props.ttl,
-      blockDuration: props.blockDuration,
-    };
-    (req[COUNTED] ??= []).push(window);
+    // Kept as given: tracker and key are worked out again only for a batch (charge), not per request.
+    const req = props.context.switchToHttp().getRequest<Record<symbol, ThrottlerRequest[] | undefined>>();
+    (req[COUNTED] ??= []).push(props);
     return allowed;
   }
 
   async charge(request: object, _reply: object, extraCalls: number): Promise<void> {
-    const windows = (request as Record<symbol, CountedWindow[] | undefined>)[COUNTED];
-    if (!windows || extraCalls <= 0) return;
-    for (const window of windows) {
-      const record = await incrementBy(this.storageService, extraCalls, window.key, window.ttl, window.limit, window.blockDuration, window.name);
-      if (record.isBlocked) {
-        await this.throwThrottlingException(window.context, { ...record, limit: window.limit, ttl: window.ttl, key: window.key, tracker: window.tracker });
-      }
-      const suffix = window.name === 'default' ? '' : `-${window.name}`;
-      this.setResponseHeader(
-        this.getRequestResponse(window.context).res,
-        `${this.headerPrefix}-Remaining${suffix}`,
-        Math.max(0, window.limit - record.totalHits),
-      );
+    const counted = (request as Record<symbol, ThrottlerRequest[] | undefined>)[COUNTED];
+    if (!counted || extraCalls <= 0) return;
+    for (const { context, throttler, limit, ttl, blockDuration, getTracker, generateKey } of counted) {
+      const name = throttler.name ?? 'default';
+      const tracker = await getTracker(context.switchToHttp().getRequest(), context);
+      const key = generateKey(context, tracker, name);
+      const record = await incrementBy(this.storageService, extraCalls, key, ttl, limit, blockDuration, name);
+      if (record.isBlocked) await this.throwThrottlingException(context, { ...record, limit, ttl, key, tracker });
+      const suffix = name === 'default' ? '' : `-${name}`;
+      this.setResponseHeader(this.getRequestResponse(context).res, `${this.headerPrefix}-Remaining${suffix}`, Math.max(0, limit - record.totalHits));
     }
   }
 
