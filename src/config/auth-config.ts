@@ -82,13 +82,9 @@ function IsScopeMap(): PropertyDecorator {
 }
 
 /** RFC 7662 token introspection, for opaque (non-JWT) access tokens. */
-export class IntrospectionConfig {
-  /** The introspection endpoint; unset: `introspection_endpoint` of the issuer's discovery document. */
-  @IsOptional()
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
-  url?: string;
-
-  /** This server's client id at the authorization server (HTTP Basic authentication). */
+/** This server's own client at an authorization server (introspection, token exchange). */
+export class OAuthClientConfig {
+  /** This server's client id at the authorization server. */
   @IsString()
   @MinLength(1)
   clientId!: string;
@@ -96,6 +92,13 @@ export class IntrospectionConfig {
   @IsString()
   @MinLength(1)
   clientSecret!: string;
+}
+
+export class IntrospectionConfig extends OAuthClientConfig {
+  /** The introspection endpoint; unset: `introspection_endpoint` of the issuer's discovery document. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  url?: string;
 
   /** An answer is reused until the token expires, but at most this long. 0: ask every time. @default 60 */
   @IsOptional()
@@ -115,20 +118,11 @@ export class IntrospectionConfig {
  * (`@McpTool({ onBehalfOf })`, `ctx.tokenFor()`): the caller's access token is exchanged at
  * the token endpoint by this server's own client.
  */
-export class TokenExchangeConfig {
+export class TokenExchangeConfig extends OAuthClientConfig {
   /** The token endpoint; unset: `token_endpoint` of the issuer's discovery document. */
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   tokenEndpoint?: string;
-
-  /** This server's client id at the authorization server, allowed the token-exchange grant. */
-  @IsString()
-  @MinLength(1)
-  clientId!: string;
-
-  @IsString()
-  @MinLength(1)
-  clientSecret!: string;
 
   /** How the client authenticates at the token endpoint. @default 'client_secret_basic' */
   @IsOptional()
