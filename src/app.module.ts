@@ -71,6 +71,7 @@ export class AppModule {
           protocol: config.mcp.protocol,
           stateKeys: config.mcp.stateKeys,
           requestStateTtlSeconds: config.mcp.requestStateTtlSeconds,
+          fastPaths: config.mcp.fastPaths,
           nodeId: config.nodeId,
           instructions: config.mcp.instructions,
           drainTimeoutMs: config.shutdown.graceSeconds * 1000 - closeReserveMs(config.shutdown.graceSeconds * 1000),

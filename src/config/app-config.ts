@@ -143,6 +143,10 @@ export class McpConfig {
   @Min(10)
   @Max(86_400)
   requestStateTtlSeconds!: number;
+
+  /** Answer the plain, common requests without the SDK's per-request work (same answers). @default true */
+  @IsBoolean()
+  fastPaths!: boolean;
 }
 
 export class LoggingConfig {

@@ -24,6 +24,7 @@ export const CONFIG_DEFAULTS = {
     protocol: 'dual',
     stateKeys: [],
     requestStateTtlSeconds: 600,
+    fastPaths: true,
   },
   logging: { level: 'info', format: 'json' },
   auth: { apiKeys: [], allowAnonymous: true },

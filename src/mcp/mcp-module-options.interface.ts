@@ -64,4 +64,9 @@ export interface McpModuleOptions {
   stateKeys: string[];
   /** How long a sealed `requestState` stays valid, in seconds. @default 600 */
   requestStateTtlSeconds: number;
+  /**
+   * Answer plain `tools/call` requests (the bulk of traffic) without the SDK's per-request
+   * work, with the same answers; `false` sends every request through the SDK. @default true
+   */
+  fastPaths: boolean;
 }

@@ -36,6 +36,7 @@ export const MCP_DEFAULT_OPTIONS: McpModuleOptions = {
   protocol: 'dual',
   stateKeys: [],
   requestStateTtlSeconds: 600,
+  fastPaths: true,
 };
 
 /** Defaults merged in one place. */

@@ -2,6 +2,7 @@ import { McpTracing } from '../telemetry/mcp-tracing';
 import { ModernHttpHandler } from './edges/modern/modern-http.handler';
 import { ModernEventBus } from './edges/modern/modern-event.bus';
 import { ModernServerFactory } from './edges/modern/modern-server.factory';
+import { ModernToolCallFastPath } from './edges/modern/modern-tool-call.fast-path';
 import { RequestStateSealer } from './edges/modern/request-state.sealer';
 import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
@@ -52,6 +53,7 @@ import { McpPorts } from './mcp.ports';
     McpTracing,
     RequestStateSealer,
     ModernServerFactory,
+    ModernToolCallFastPath,
     ModernHttpHandler,
     ModernEventBus,
     McpSdkServerFactory,

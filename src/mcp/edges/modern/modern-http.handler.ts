@@ -7,6 +7,7 @@ import type { McpModuleOptions } from '../../mcp-module-options.interface';
 import type { McpBaseContext } from '../streamable-http/streamable-http.handler';
 import { ModernServerFactory } from './modern-server.factory';
 import { ModernEventBus } from './modern-event.bus';
+import { ModernToolCallFastPath } from './modern-tool-call.fast-path';
 import { protocolEra } from './protocol-era';
 
 /** A web Request for the v2 handler: headers, method, URL and the abort signal; the body goes as parsed. */
@@ -63,6 +64,7 @@ export class ModernHttpHandler implements OnModuleInit, OnApplicationShutdown {
     factory: ModernServerFactory,
     private readonly registry: McpRegistry,
     private readonly events: ModernEventBus,
+    private readonly fastPath: ModernToolCallFastPath,
     @InjectMcpOptions() private readonly options: McpModuleOptions,
   ) {
     this.web = createMcpHandler(({ authInfo }) => factory.build((authInfo as unknown as ModernAuth).extra.mcp), {
@@ -101,6 +103,7 @@ export class ModernHttpHandler implements OnModuleInit, OnApplicationShutdown {
    * length instead of chunk by chunk; SSE answers are streamed with backpressure.
    */
   async serve(req: IncomingMessage, res: ServerResponse, body: unknown, base: McpBaseContext): Promise<void> {
+    if (this.fastPath.accepts(req, body)) return this.fastPath.serve(req, res, body, base);
     const auth: ModernAuth = {
       token: '',
       clientId: base.principal?.id ?? 'anonymous',

@@ -30,7 +30,22 @@ export const MODERN_PROTOCOL_VERSION = '2026-07-28';
 const LIST_TTL_MS = 60_000;
 
 type Params = Record<string, unknown> & { _meta?: Record<string, unknown> };
-type Request = { method: string; params?: Params };
+export type ModernRequest = { method: string; params?: Params };
+type Request = ModernRequest;
+
+/**
+ * What a 2026-07-28 call needs of the exchange it runs in: the earlier rounds' state and
+ * answers, the abort signal, the `_meta` envelope, and where logs and notifications go. The
+ * SDK's request context gives it (see {@link ioOf}); the tool-call fast path builds its own.
+ */
+export interface ModernRequestIo {
+  requestState?: string;
+  inputResponses?: Record<string, unknown>;
+  signal: AbortSignal;
+  envelope: Record<string, unknown>;
+  log(level: string, data: unknown, logger?: string): Promise<void>;
+  notify(method: string, params: Record<string, unknown>): Promise<void>;
+}
 
 /**
  * The v2 SDK's server for one 2026-07-28 request. `createMcpHandler` asks for a fresh one
@@ -117,18 +132,20 @@ export class ModernServerFactory {
 
     on('tools/list', async (_request, _ctx, context) => ({ tools: this.gate.toolsFor(context) }));
     on('tools/call', (request, ctx, context) =>
-      this.withInput(request, ctx, context, stringParam(request, 'name') ?? '', (env) =>
+      this.withInput(request, ioOf(ctx), context, stringParam(request, 'name') ?? '', (env) =>
         this.gate.callTool(stringParam(request, 'name') ?? '', request.params?.arguments, env),
       ),
     );
     on('resources/list', async () => ({ resources: this.registry.listResources() }));
     on('resources/templates/list', async () => ({ resourceTemplates: this.registry.listResourceTemplates() }));
     on('resources/read', (request, ctx, context) =>
-      this.withInput(request, ctx, context, stringParam(request, 'uri') ?? '', (env) => this.gate.readResource(stringParam(request, 'uri') ?? '', env)),
+      this.withInput(request, ioOf(ctx), context, stringParam(request, 'uri') ?? '', (env) =>
+        this.gate.readResource(stringParam(request, 'uri') ?? '', env),
+      ),
     );
     on('prompts/list', async () => ({ prompts: this.registry.listPrompts() }));
     on('prompts/get', (request, ctx, context) =>
-      this.withInput(request, ctx, context, stringParam(request, 'name') ?? '', (env) =>
+      this.withInput(request, ioOf(ctx), context, stringParam(request, 'name') ?? '', (env) =>
         this.gate.getPrompt(stringParam(request, 'name') ?? '', request.params?.arguments as Record<string, string> | undefined, env),
       ),
     );
@@ -146,9 +163,9 @@ export class ModernServerFactory {
    * earlier rounds and this round's `inputResponses`; a missing one ends the round with
    * `input_required`, the requests, and the answers so far sealed for this very call.
    */
-  private async withInput(
+  async withInput(
     request: Request,
-    ctx: ServerContext,
+    io: ModernRequestIo,
     context: McpRequestContext,
     target: string,
     run: (env: McpCallEnvironment) => Promise<unknown>,
@@ -160,14 +177,14 @@ export class ModernServerFactory {
       target,
       args: request.params?.arguments ?? {},
     };
-    const state = ctx.mcpReq.requestState();
+    const state = io.requestState;
     const earlier = state === undefined ? undefined : ((await this.sealer.open(state, binding)).answers as Record<string, unknown> | undefined);
-    const rounds = new McpInputRounds(earlier, ctx.mcpReq.inputResponses as Record<string, unknown> | undefined);
-    const capabilities = (envelopeOf(ctx)[CLIENT_CAPABILITIES_META_KEY] ?? {}) as Record<string, unknown>;
+    const rounds = new McpInputRounds(earlier, io.inputResponses);
+    const capabilities = (io.envelope[CLIENT_CAPABILITIES_META_KEY] ?? {}) as Record<string, unknown>;
     const progressToken = request.params?._meta?.progressToken as string | number | undefined;
     const env: McpCallEnvironment = {
       request: context,
-      signal: ctx.mcpReq.signal,
+      signal: io.signal,
       ...(progressToken !== undefined && { progressToken }),
       clientCapabilities: capabilities,
       // Continuing rounds of one call count once against a tool's own limit.
@@ -175,8 +192,8 @@ export class ModernServerFactory {
       notify: async (method, params) => {
         this.observer.notificationSent(method === 'notifications/progress' ? 'progress' : method === 'notifications/message' ? 'log' : 'other');
         // The SDK sends log messages only at the level the request asked for (_meta logLevel).
-        if (method === 'notifications/message') await ctx.mcpReq.log(params.level as never, params.data, params.logger as string | undefined);
-        else await ctx.mcpReq.notify({ method, params } as never);
+        if (method === 'notifications/message') await io.log(params.level as string, params.data, params.logger as string | undefined);
+        else await io.notify(method, params);
       },
       requestClient: (method, params, _signal, key) => rounds.ask({ method, params }, key),
       missingCapability: (capability, message) =>
@@ -191,9 +208,24 @@ export class ModernServerFactory {
   }
 }
 
+function ioOf(ctx: ServerContext): ModernRequestIo {
+  return {
+    requestState: ctx.mcpReq.requestState(),
+    inputResponses: ctx.mcpReq.inputResponses as Record<string, unknown> | undefined,
+    signal: ctx.mcpReq.signal,
+    envelope: envelopeOf(ctx),
+    log: (level, data, logger) => ctx.mcpReq.log(level as never, data, logger),
+    notify: (method, params) => ctx.mcpReq.notify({ method, params } as never),
+  };
+}
+
 /** The platform's request context for a 2026 request: the HTTP request's, plus what the envelope says. */
 function requestContext(base: McpBaseContext, ctx: ServerContext): McpRequestContext {
-  const info = envelopeOf(ctx)[CLIENT_INFO_META_KEY] as { name?: unknown; version?: unknown } | undefined;
+  return modernRequestContext(base, envelopeOf(ctx));
+}
+
+export function modernRequestContext(base: McpBaseContext, envelope: Record<string, unknown>): McpRequestContext {
+  const info = envelope[CLIENT_INFO_META_KEY] as { name?: unknown; version?: unknown } | undefined;
   return {
     ...base,
     protocolVersion: MODERN_PROTOCOL_VERSION,
@@ -222,7 +254,7 @@ function capabilityTree(capability: string): Record<string, Record<string, unkno
 }
 
 /** The platform's errors as the v2 SDK's, mapped once here (-32002 becomes the revision's -32602). */
-function toProtocolError(error: unknown): unknown {
+export function toProtocolError(error: unknown): unknown {
   if (error instanceof StoreUnavailableError) return new ProtocolError(JSONRPC_ERROR.SERVER_ERROR, McpMessages.STORE_UNAVAILABLE(error.store));
   if (!(error instanceof McpProtocolError)) return error;
   if (error.code === JSONRPC_ERROR.MISSING_CLIENT_CAPABILITY) {

@@ -5,12 +5,18 @@ import type { ProtocolMode } from '../../mcp-module-options.interface';
 /** Which edge serves a request: the 2025 one (sessions, v1 SDK) or the 2026-07-28 one (v2 SDK). */
 export type ProtocolEra = 'legacy' | 'modern';
 
+const MODERN_VERSION = '2026-07-28';
 const LEGACY_VERSIONS: ReadonlySet<string> = new Set(SUPPORTED_PROTOCOL_VERSIONS);
 
 /** Whether a message claims 2026-07-28: `params._meta` names its protocol version. */
 function claims(message: unknown): boolean {
   const meta = (message as { params?: { _meta?: unknown } } | null)?.params?._meta;
   return typeof meta === 'object' && meta !== null && Object.prototype.hasOwnProperty.call(meta, PROTOCOL_VERSION_META_KEY);
+}
+
+function claimedVersion(message: unknown): unknown {
+  const meta = (message as { params?: { _meta?: unknown } } | null)?.params?._meta;
+  return typeof meta === 'object' && meta !== null ? (meta as Record<string, unknown>)[PROTOCOL_VERSION_META_KEY] : undefined;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -30,6 +36,8 @@ export function protocolEra(req: IncomingMessage, body: unknown, mode: ProtocolM
   if (mode !== 'dual') return mode;
   if (req.method !== 'POST') return 'legacy';
   const version = header(req, 'mcp-protocol-version');
+  // The common 2026 request: header and envelope agree on this revision, one message.
+  if (version === MODERN_VERSION && !Array.isArray(body) && claimedVersion(body) === MODERN_VERSION) return 'modern';
   const claimed = Array.isArray(body) ? body.some(claims) : claims(body);
   if (!claimed && (version === undefined || LEGACY_VERSIONS.has(version))) return 'legacy';
   const outcome = classifyInboundRequest({

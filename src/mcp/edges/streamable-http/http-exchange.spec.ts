@@ -466,6 +466,7 @@ describe(HttpExchange.name, () => {
       const sut = resumableWith({ protocolVersion: '2025-11-25' });
       sut.start();
       sut.write(progress(1));
+      await nextTurn(); // frames of the first turn leave together after it
       const [priming, written] = framesOf(res.body);
       expect(priming.data ?? '').toBe('');
       const first = written!.id!;
@@ -503,6 +504,7 @@ describe(HttpExchange.name, () => {
       const sut = resumableWith();
       sut.start();
       sut.write(progress(1));
+      await nextTurn();
       const first = framesOf(res.body)[0]!.id!;
 
       res.destroy();

@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { SseWriter, jsonOrError } from './sse.writer';
 
 /** A real HTTP exchange: the test's handler gets the response, the client reads the stream. */
-async function exchange(serve: (res: ServerResponse) => void): Promise<{ body: () => string; ended: Promise<void>; close: () => Promise<void> }> {
+async function exchange(
+  serve: (res: ServerResponse) => void,
+): Promise<{ body: () => string; headers: () => IncomingMessage['headers']; ended: Promise<void>; close: () => Promise<void> }> {
   const server: Server = createServer((_req, res) => serve(res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -19,6 +21,7 @@ async function exchange(serve: (res: ServerResponse) => void): Promise<{ body: (
   });
   return {
     body: () => text,
+    headers: () => response.headers,
     ended,
     close: async () => {
       response?.destroy();
@@ -42,6 +45,11 @@ describe('SseWriter', () => {
     try {
       await client.ended;
       expect(client.body()).toBe('id: stream#0\nevent: message\ndata: {"jsonrpc":"2.0","id":1,"result":{}}\n\n');
+      // One body with its length, not chunks: one socket write.
+      expect(client.headers()['content-length']).toBe(String(Buffer.byteLength(client.body())));
+      expect(client.headers()['transfer-encoding']).toBeUndefined();
+      expect(client.headers()['content-type']).toBe('text/event-stream');
+      expect(client.headers()['mcp-session-id']).toBe('s1');
     } finally {
       await client.close();
     }
@@ -54,6 +62,7 @@ describe('SseWriter', () => {
     });
     try {
       await until(() => client.body().includes(': keep-alive\n\n'));
+      expect(client.headers()['transfer-encoding']).toBe('chunked');
       writer.message({ jsonrpc: '2.0', method: 'notifications/progress' });
       writer.end();
       await client.ended;

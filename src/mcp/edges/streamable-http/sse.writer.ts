@@ -2,6 +2,13 @@ import type { ServerResponse } from 'node:http';
 
 const KEEP_ALIVE_MS = 15_000;
 
+const SSE_HEADERS = {
+  'Content-Type': 'text/event-stream',
+  'Cache-Control': 'no-cache, no-transform',
+  Connection: 'keep-alive',
+  'X-Accel-Buffering': 'no',
+} as const;
+
 /**
  * Writes a Server-Sent Events response: `id`/`event`/`data` frames, comments as keep-alives
  * (so proxies do not cut idle streams), and a clean end.
@@ -9,32 +16,24 @@ const KEEP_ALIVE_MS = 15_000;
 export class SseWriter {
   private keepAlive?: NodeJS.Timeout;
   private ended = false;
+  /**
+   * Frames written in the first turn of the event loop, held back (with the headers): an answer
+   * that ends in that turn (most calls) leaves as one `end()` with a Content-Length, one socket
+   * write and no chunked framing. Undefined once the stream is flowing.
+   */
+  private held?: string;
 
   constructor(
     private readonly res: ServerResponse,
-    headers: Record<string, string> = {},
+    private readonly headers: Record<string, string> = {},
     private readonly options: { batchFirstWrites?: boolean; keepAliveMs?: number } = {},
   ) {
-    res.writeHead(200, {
-      ...headers,
-      'Content-Type': 'text/event-stream',
-      'Cache-Control': 'no-cache, no-transform',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    });
-    const socket = res.socket;
-    if (options.batchFirstWrites && socket) {
-      // Headers, events and the end written in this turn of the event loop leave as one
-      // write; only a stream still open after it needs keep-alives (most answers are done by
-      // then). The socket is corked, not the response: Node 24's response cork drops what is
-      // written after its first write when the response ends while corked.
-      socket.cork();
-      setImmediate(() => {
-        socket.uncork();
-        this.startKeepAlive();
-      });
+    if (options.batchFirstWrites) {
+      this.held = '';
+      setImmediate(() => this.flow());
     } else {
       // A stream that may stay quiet: the client gets the headers now.
+      res.writeHead(200, { ...headers, ...SSE_HEADERS });
       res.flushHeaders();
       this.startKeepAlive();
     }
@@ -50,23 +49,46 @@ export class SseWriter {
     const id = eventId === undefined ? '' : `id: ${eventId}\n`;
     const data = jsonOrError(message);
     if (data === undefined) return true;
-    return this.res.write(`${id}event: message\ndata: ${data}\n\n`) || true;
+    this.send(`${id}event: message\ndata: ${data}\n\n`);
+    return true;
   }
 
   /** A priming event: an id (and reconnection delay) without data (SEP-1699). */
   prime(eventId: string, retryMs?: number): void {
     if (!this.open) return;
-    this.res.write(`id: ${eventId}\n${retryMs === undefined ? '' : `retry: ${retryMs}\n`}data: \n\n`);
+    this.send(`id: ${eventId}\n${retryMs === undefined ? '' : `retry: ${retryMs}\n`}data: \n\n`);
   }
 
   comment(text: string): void {
-    if (this.open) this.res.write(`: ${text}\n\n`);
+    if (this.open) this.send(`: ${text}\n\n`);
   }
 
   end(): void {
     if (!this.open) return;
     this.stop();
-    this.res.end();
+    const held = this.held;
+    if (held === undefined) {
+      this.res.end();
+      return;
+    }
+    this.held = undefined;
+    this.res.writeHead(200, { ...this.headers, ...SSE_HEADERS, 'Content-Length': Buffer.byteLength(held) }).end(held);
+  }
+
+  private send(frame: string): void {
+    if (this.held !== undefined) this.held += frame;
+    else this.res.write(frame);
+  }
+
+  /** After the first turn: the headers and what was held go out, and the stream flows. */
+  private flow(): void {
+    const held = this.held;
+    if (held === undefined || !this.open) return;
+    this.held = undefined;
+    this.res.writeHead(200, { ...this.headers, ...SSE_HEADERS });
+    if (held === '') this.res.flushHeaders();
+    else this.res.write(held);
+    this.startKeepAlive();
   }
 
   private startKeepAlive(): void {
