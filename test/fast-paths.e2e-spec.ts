@@ -1,9 +1,11 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { generateApiKey } from '../src/auth/api-key.generator';
 import { ModernToolCallFastPath } from '../src/mcp/edges/modern/modern-tool-call.fast-path';
-import { FAULT_TIMEOUT_MS, FaultToolsModule, MALFORMED_RESULTS } from './fixtures/fault-tools.module';
+import { ToolCallFastPath } from '../src/mcp/edges/streamable-http/tool-call.fast-path';
+import { FAULT_TIMEOUT_MS, FaultTools, FaultToolsModule, MALFORMED_RESULTS } from './fixtures/fault-tools.module';
 import { QuotaToolsModule } from './fixtures/quota-tools.module';
 import { MCP_ACCEPT, RunningPlatform, startPlatform } from './helpers/platform';
+import { waitFor } from './helpers/processes';
 
 // The 2026-07-28 tools/call fast path must answer exactly as the v2 SDK does. Two platforms
 // with the same tools and keys, one with `mcp.fastPaths: false`; every case goes to both and
@@ -180,6 +182,125 @@ describe('2026-07-28 tools/call: the fast path answers as the SDK does', () => {
       const greeted = await client.callTool({ name: 'test_input_required_result_elicitation', arguments: {} });
       expect(greeted.content).toEqual([{ type: 'text', text: 'Hello, Ada!' }]);
       expect(taken).toHaveBeenCalledTimes(2);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+// The same comparison for the 2025 leg's stateless tools/call (answered as SSE in `auto`).
+interface LegacyCase {
+  name: string;
+  body: unknown;
+  key?: string;
+  /** How many of its calls the fast path takes. */
+  fast: number;
+}
+
+const legacyCall = (tool: string, args?: Record<string, unknown>, extra: Record<string, unknown> = {}, id: unknown = 3) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'tools/call',
+  params: { name: tool, ...(args && { arguments: args }), ...extra },
+});
+
+async function postLegacy(url: string, c: LegacyCase): Promise<Answer> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: MCP_ACCEPT, 'x-api-key': c.key ?? admin.key },
+    body: JSON.stringify(c.body),
+  });
+  const text = await response.text();
+  const contentType = response.headers.get('content-type');
+  let body: Record<string, unknown> | undefined;
+  if ((contentType ?? '').includes('text/event-stream')) {
+    body = { events: text.split('\n').flatMap((line) => (line.startsWith('data: {') ? [JSON.parse(line.slice(6)) as unknown] : [])) };
+  } else if (text !== '') body = JSON.parse(text) as Record<string, unknown>;
+  return { status: response.status, contentType, body };
+}
+
+const LEGACY_CASES: LegacyCase[] = [
+  { name: 'a plain call', body: legacyCall('echo', { message: 'hi' }), fast: 1 },
+  { name: 'a string id', body: legacyCall('echo', { message: 'hi' }, {}, 'call-1'), fast: 1 },
+  { name: 'no arguments', body: legacyCall('test_simple_text'), fast: 1 },
+  { name: 'structured content', body: legacyCall('add', { a: 2, b: 3 }), fast: 1 },
+  { name: 'arguments that fail the schema', body: legacyCall('echo', { message: 5 }), fast: 1 },
+  { name: 'a tool error', body: legacyCall('divide', { a: 1, b: 0 }), fast: 1 },
+  { name: 'a tool that throws', body: legacyCall('fault_throw', { message: 'boom' }), fast: 1 },
+  { name: 'a tool past its timeout', body: legacyCall('fault_hang', { tag: 'fast-path-legacy' }), fast: 1 },
+  { name: 'output that fails its schema', body: legacyCall('fault_bad_output'), fast: 1 },
+  ...Object.keys(MALFORMED_RESULTS).map((kind): LegacyCase => ({
+    name: `a malformed result (${kind})`,
+    body: legacyCall('fault_malformed', { kind }),
+    fast: 1,
+  })),
+  { name: 'a permission refusal (-32003)', body: legacyCall('test_simple_text'), key: narrow.key, fast: 1 },
+  { name: 'an unknown tool', body: legacyCall('no_such_tool'), fast: 1 },
+  { name: 'progress notifications', body: legacyCall('test_tool_with_progress', {}, { _meta: { progressToken: 'p-1' } }), fast: 1 },
+  { name: 'log messages', body: legacyCall('test_tool_with_logging'), fast: 1 },
+  { name: 'an ask the stateless client cannot answer', body: legacyCall('test_elicitation', { message: 'name?' }), fast: 1 },
+  { name: 'a batch of two calls', body: [legacyCall('echo', { message: 'a' }, {}, 1), legacyCall('add', { a: 1, b: 1 }, {}, 2)], fast: 2 },
+  {
+    name: 'other _meta (through the SDK)',
+    body: legacyCall('echo', { message: 'hi' }, { _meta: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } }),
+    fast: 0,
+  },
+  { name: 'a task (through the SDK)', body: legacyCall('echo', { message: 'hi' }, { task: { ttl: 1000 } }), fast: 0 },
+  { name: 'arguments that are not an object (through the SDK)', body: legacyCall('echo', undefined, { arguments: ['hi'] }), fast: 0 },
+  { name: 'a name that is not a string (through the SDK)', body: { jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 42 } }, fast: 0 },
+];
+
+describe('2025 stateless tools/call: the fast path answers as the SDK does', () => {
+  let fast: RunningPlatform;
+  let sdk: RunningPlatform;
+  let taken: jest.SpyInstance;
+
+  beforeAll(async () => {
+    const config = (fastPaths: boolean) => ({
+      mcp: { fastPaths },
+      sessions: { mode: 'stateless' },
+      toolPacks: { conformance: true },
+      auth: {
+        apiKeys: [
+          { id: 'admin', hash: admin.hash, permissions: ['*'] },
+          { id: 'narrow', hash: narrow.hash, permissions: ['calculator:*'] },
+        ],
+      },
+    });
+    [fast, sdk] = await Promise.all([startPlatform(config(true), [FaultToolsModule]), startPlatform(config(false), [FaultToolsModule])]);
+    taken = jest.spyOn(fast.app.get(ToolCallFastPath), 'dispatch');
+  });
+
+  afterAll(async () => {
+    taken?.mockRestore();
+    await Promise.all([fast?.close(), sdk?.close()]);
+  });
+
+  beforeEach(() => taken.mockClear());
+
+  it.each(LEGACY_CASES.map((c) => [c.name, c] as const))(
+    '%s',
+    async (_name, c) => {
+      const [viaFast, viaSdk] = await Promise.all([postLegacy(fast.mcpUrl, c), postLegacy(sdk.mcpUrl, c)]);
+      expect(viaFast).toEqual(viaSdk);
+      expect(taken).toHaveBeenCalledTimes(c.fast);
+    },
+    FAULT_TIMEOUT_MS + 10_000,
+  );
+
+  it('stops a call the client cancels, and answers nothing for it', async () => {
+    const { Client: ClientV1 } = await import('@modelcontextprotocol/sdk/client/index.js');
+    const { StreamableHTTPClientTransport: TransportV1 } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+    const client = new ClientV1({ name: 'fast-path-cancel', version: '1.0.0' });
+    await client.connect(new TransportV1(new URL(fast.mcpUrl), { requestInit: { headers: { 'x-api-key': admin.key } } }));
+    try {
+      const controller = new AbortController();
+      const call = client.callTool({ name: 'fault_hang', arguments: { tag: 'fast-path-cancel' } }, undefined, { signal: controller.signal });
+      await waitFor(() => FaultTools.started.has('fast-path-cancel'), 5000, 'the call to start');
+      controller.abort('enough');
+      await expect(call).rejects.toThrow();
+      await waitFor(() => FaultTools.aborts.has('fast-path-cancel'), 5000, 'the tool to see its abort');
+      expect(taken).toHaveBeenCalled();
     } finally {
       await client.close();
     }

@@ -261,6 +261,7 @@ describe(McpModule.name, () => {
         protocol: 'dual',
         stateKeys: [],
         requestStateTtlSeconds: 600,
+        fastPaths: true,
       });
     });
 

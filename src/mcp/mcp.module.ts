@@ -3,6 +3,7 @@ import { ModernHttpHandler } from './edges/modern/modern-http.handler';
 import { ModernEventBus } from './edges/modern/modern-event.bus';
 import { ModernServerFactory } from './edges/modern/modern-server.factory';
 import { ModernToolCallFastPath } from './edges/modern/modern-tool-call.fast-path';
+import { ToolCallFastPath } from './edges/streamable-http/tool-call.fast-path';
 import { RequestStateSealer } from './edges/modern/request-state.sealer';
 import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
@@ -54,6 +55,7 @@ import { McpPorts } from './mcp.ports';
     RequestStateSealer,
     ModernServerFactory,
     ModernToolCallFastPath,
+    ToolCallFastPath,
     ModernHttpHandler,
     ModernEventBus,
     McpSdkServerFactory,

@@ -27,6 +27,7 @@ import { HttpExchange } from './http-exchange';
 import { MultiplexTransport } from '../sdk-v1/multiplex.transport';
 import { STANDALONE_STREAM_ID, StandaloneStreamRegistry } from './standalone-stream.registry';
 import { SseWriter } from './sse.writer';
+import { ToolCallFastPath } from './tool-call.fast-path';
 import { StreamCursor } from './stream-cursor';
 import type { McpRequestContext } from '../../interfaces/mcp-context.interface';
 import { MCP_OBSERVER, McpObserver } from '../../interfaces/mcp-observer.interface';
@@ -69,6 +70,7 @@ export class StreamableHttpHandler implements OnModuleInit, OnApplicationShutdow
     private readonly lifecycle: LifecycleService,
     ports: McpPorts,
     private readonly sessionCaps: SessionCaps,
+    private readonly fastPath: ToolCallFastPath,
     @InjectMcpOptions() private readonly options: McpModuleOptions,
     @Optional() @Inject(MCP_OBSERVER) observer?: McpObserver,
     @Optional() @Inject(MCP_AUDIT_HOOK) private readonly audit?: McpAuditHook,
@@ -294,7 +296,11 @@ export class StreamableHttpHandler implements OnModuleInit, OnApplicationShutdow
       // exchange inside dispatch, and its release must find the registration to drop.
       let cancel: () => void = () => undefined;
       releases.push(this.router.registerInbound(session?.id ?? statelessScope(context), clientId, () => cancel()));
-      cancel = this.mux.dispatch(message, { exchange, clientId, context, holder }, context.headers);
+      // Without a session a plain tool call cannot ask the client anything: no SDK needed.
+      cancel =
+        !session && this.fastPath.accepts(message)
+          ? this.fastPath.dispatch(message, exchange, clientId, context)
+          : this.mux.dispatch(message, { exchange, clientId, context, holder }, context.headers);
       return () => cancel();
     });
     // A resumable answer outlives its connection: the work goes on and the client resumes.
