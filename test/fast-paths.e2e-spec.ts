@@ -1,7 +1,10 @@
+import { Injectable, Module } from '@nestjs/common';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { generateApiKey } from '../src/auth/api-key.generator';
 import { ModernToolCallFastPath } from '../src/mcp/edges/modern/modern-tool-call.fast-path';
 import { ToolCallFastPath } from '../src/mcp/edges/streamable-http/tool-call.fast-path';
+import { McpRequestRouter } from '../src/mcp/edges/streamable-http/mcp-request.router';
+import { McpTool, McpToolContext } from '../src/mcp';
 import { FAULT_TIMEOUT_MS, FaultTools, FaultToolsModule, MALFORMED_RESULTS } from './fixtures/fault-tools.module';
 import { QuotaToolsModule } from './fixtures/quota-tools.module';
 import { MCP_ACCEPT, RunningPlatform, startPlatform } from './helpers/platform';
@@ -305,4 +308,147 @@ describe('2025 stateless tools/call: the fast path answers as the SDK does', () 
       await client.close();
     }
   });
+});
+
+// With sessions: requests to the client (elicitation, sampling, roots), their answers,
+// errors and cancellation, progress and logs at the session's level — through the v1 SDK
+// client, so what a client sees is compared, on both platforms.
+@Injectable()
+class AskingTools {
+  @McpTool({ name: 'ask_slowly', description: 'Elicits with a short timeout', timeoutMs: 300 })
+  async askSlowly(_input: object, context: McpToolContext): Promise<string> {
+    const answer = await context.elicit('Take your time', { type: 'object', properties: { ok: { type: 'boolean' } } });
+    return `answered ${answer.action}`;
+  }
+
+  @McpTool({ name: 'ask_roots', description: 'Lists the client’s roots' })
+  async askRoots(_input: object, context: McpToolContext): Promise<string> {
+    const roots = await context.listRoots();
+    return JSON.stringify(roots);
+  }
+}
+
+@Module({ providers: [AskingTools] })
+class AskingToolsModule {}
+
+type Behaviour = 'accept' | 'decline' | 'cancel' | 'error' | 'malformed' | 'never';
+
+interface Seen {
+  result?: unknown;
+  error?: { code?: unknown; message?: string };
+  asked: Array<{ method: string; params: unknown }>;
+  notifications: Array<{ method: string; params: unknown }>;
+}
+
+async function callWith(url: string, behaviour: Behaviour, tool: string, args: Record<string, unknown>, setLevel?: string): Promise<Seen> {
+  const { Client: ClientV1 } = await import('@modelcontextprotocol/sdk/client/index.js');
+  const { StreamableHTTPClientTransport: TransportV1 } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
+  const types = await import('@modelcontextprotocol/sdk/types.js');
+  const seen: Seen = { asked: [], notifications: [] };
+  const client = new ClientV1({ name: 'fast-path-sessions', version: '1.0.0' }, { capabilities: { elicitation: {}, sampling: {}, roots: {} } });
+  const answer = async (method: string, params: unknown, ok: Record<string, unknown>, signal?: AbortSignal) => {
+    seen.asked.push({ method, params });
+    // The server's notifications/cancelled for this request aborts the handler.
+    signal?.addEventListener('abort', () => seen.asked.push({ method: `${method} cancelled`, params: String(signal.reason) }));
+    if (behaviour === 'error') throw new types.McpError(-32050, 'the user looked away', { why: 'test' });
+    if (behaviour === 'malformed') return { unexpected: true } as never;
+    if (behaviour === 'never') return new Promise<never>(() => undefined);
+    return ok as never;
+  };
+  client.setRequestHandler(types.ElicitRequestSchema, (request, extra) =>
+    answer(
+      'elicitation/create',
+      request.params,
+      behaviour === 'accept'
+        ? { action: 'accept', content: { username: 'ada', email: 'a@b.c' } }
+        : { action: behaviour === 'cancel' ? 'cancel' : 'decline' },
+      extra.signal,
+    ),
+  );
+  client.setRequestHandler(types.CreateMessageRequestSchema, (request) =>
+    answer('sampling/createMessage', request.params, { role: 'assistant', content: { type: 'text', text: 'forty-two' }, model: 'm' }),
+  );
+  client.setRequestHandler(types.ListRootsRequestSchema, (request) =>
+    answer('roots/list', request.params, { roots: [{ uri: 'file:///src', name: 'src' }] }),
+  );
+  client.fallbackNotificationHandler = async (notification) => {
+    seen.notifications.push({ method: notification.method, params: notification.params });
+  };
+  await client.connect(new TransportV1(new URL(url), { requestInit: { headers: { 'x-api-key': admin.key } } }));
+  try {
+    if (setLevel) await client.setLoggingLevel(setLevel as 'warning');
+    seen.result = await client.callTool({ name: tool, arguments: args }, undefined, {
+      onprogress: (progress) => seen.notifications.push({ method: 'progress', params: progress }),
+    });
+  } catch (error) {
+    seen.error = { code: (error as { code?: unknown }).code, message: (error as Error).message };
+  } finally {
+    await client.close();
+  }
+  return seen;
+}
+
+describe('2025 tools/call with sessions: the fast path answers as the SDK does', () => {
+  let fast: RunningPlatform;
+  let sdk: RunningPlatform;
+  let taken: jest.SpyInstance;
+
+  beforeAll(async () => {
+    const config = (fastPaths: boolean) => ({
+      mcp: { fastPaths },
+      sessions: { mode: 'stateful' },
+      toolPacks: { conformance: true },
+      auth: { apiKeys: [{ id: 'admin', hash: admin.hash, permissions: ['*'] }] },
+    });
+    [fast, sdk] = await Promise.all([
+      startPlatform(config(true), [AskingToolsModule, FaultToolsModule]),
+      startPlatform(config(false), [AskingToolsModule, FaultToolsModule]),
+    ]);
+    taken = jest.spyOn(fast.app.get(ToolCallFastPath), 'dispatch');
+  });
+
+  afterAll(async () => {
+    taken?.mockRestore();
+    await Promise.all([fast?.close(), sdk?.close()]);
+  });
+
+  beforeEach(() => taken.mockClear());
+
+  // Rows of the same length: a shorter row would make Jest pass `done` as the last argument.
+  const cases: Array<[string, Behaviour, string, Record<string, unknown>, string | undefined]> = [
+    ['elicitation accepted', 'accept', 'test_elicitation', { message: 'Who are you?' }, undefined],
+    ['elicitation declined', 'decline', 'test_elicitation', { message: 'Who are you?' }, undefined],
+    ['elicitation cancelled', 'cancel', 'test_elicitation', { message: 'Who are you?' }, undefined],
+    ['an error answer from the client', 'error', 'test_elicitation', { message: 'Who are you?' }, undefined],
+    ['a malformed answer from the client', 'malformed', 'test_elicitation', { message: 'Who are you?' }, undefined],
+    ['no answer before the tool’s timeout (the request is cancelled)', 'never', 'ask_slowly', {}, undefined],
+    ['sampling', 'accept', 'test_sampling', { prompt: 'What is six times seven?' }, undefined],
+    ['roots', 'accept', 'ask_roots', {}, undefined],
+    ['progress', 'accept', 'test_tool_with_progress', {}, undefined],
+    ['logs at every level', 'accept', 'test_tool_with_logging', {}, undefined],
+    ['logs at the session’s level (warning)', 'accept', 'test_tool_with_logging', {}, 'warning'],
+    ['a plain call', 'accept', 'echo', { message: 'hi' }, undefined],
+  ];
+
+  it.each(cases)(
+    '%s',
+    async (_name, behaviour, tool, args, level) => {
+      const [viaFast, viaSdk] = await Promise.all([
+        callWith(fast.mcpUrl, behaviour, tool, args, level),
+        callWith(sdk.mcpUrl, behaviour, tool, args, level),
+      ]);
+      expect(viaFast).toEqual(viaSdk);
+      if (behaviour === 'never') expect(viaFast.asked.map((ask) => ask.method)).toEqual(['elicitation/create', 'elicitation/create cancelled']);
+      expect(taken).toHaveBeenCalledTimes(1);
+    },
+    15_000,
+  );
+
+  it('keeps nothing of a finished call in the request router', async () => {
+    await callWith(fast.mcpUrl, 'never', 'ask_slowly', {});
+    await callWith(fast.mcpUrl, 'accept', 'test_elicitation', { message: 'Who are you?' });
+    const router = fast.app.get(McpRequestRouter) as unknown as { outbound: Map<string, unknown>; inboundCount: number };
+    expect(router.outbound.size).toBe(0);
+    expect(router.inboundCount).toBe(0);
+  }, 15_000);
 });

@@ -296,11 +296,10 @@ export class StreamableHttpHandler implements OnModuleInit, OnApplicationShutdow
       // exchange inside dispatch, and its release must find the registration to drop.
       let cancel: () => void = () => undefined;
       releases.push(this.router.registerInbound(session?.id ?? statelessScope(context), clientId, () => cancel()));
-      // Without a session a plain tool call cannot ask the client anything: no SDK needed.
-      cancel =
-        !session && this.fastPath.accepts(message)
-          ? this.fastPath.dispatch(message, exchange, clientId, context)
-          : this.mux.dispatch(message, { exchange, clientId, context, holder }, context.headers);
+      // A plain tool call (most traffic) needs none of the SDK's per-request work.
+      cancel = this.fastPath.accepts(message)
+        ? this.fastPath.dispatch(message, exchange, clientId, context, session)
+        : this.mux.dispatch(message, { exchange, clientId, context, holder }, context.headers);
       return () => cancel();
     });
     // A resumable answer outlives its connection: the work goes on and the client resumes.
