@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DynamicModule, INestApplication, ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { REQUEST_ID_HEADER, requestIdFor, requestIdOf } from './logging/logging.module';
@@ -29,7 +28,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   return app;
 }
 
+// Each adapter is loaded only when chosen: the other one's framework stays out of memory.
 async function createOnExpress(root: DynamicModule, logging: RequestLogging): Promise<INestApplication> {
+  const { ExpressAdapter } = await import('@nestjs/platform-express');
   const app = await NestFactory.create<NestExpressApplication>(root, new ExpressAdapter(), { bodyParser: false, bufferLogs: true });
   app.disable('x-powered-by');
   // First of all middleware: every response carries the request id, refusals by guards too.
@@ -40,6 +41,7 @@ async function createOnExpress(root: DynamicModule, logging: RequestLogging): Pr
 }
 
 async function createOnFastify(root: DynamicModule, config: AppConfig, logging: RequestLogging): Promise<INestApplication> {
+  const { FastifyAdapter } = await import('@nestjs/platform-fastify');
   // Fastify names requests itself: make it ours.
   const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimitBytes, maxParamLength: 256, genReqId: requestIdOf });
   const fastify = adapter.getInstance();

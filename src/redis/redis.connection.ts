@@ -1,4 +1,4 @@
-import { Cluster, Redis, RedisOptions } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
 
 /** What the platform's Redis connection needs; built from AppConfig by SessionModule. */
 export interface RedisConnectionOptions {
@@ -39,6 +39,9 @@ function urlOptions(url: string | undefined): RedisOptions {
  * 503, and ioredis keeps reconnecting, so the replica recovers without a restart.
  */
 export function createRedisClient(options: RedisConnectionOptions): RedisClient {
+  // Loaded here, not at import: a replica without Redis never loads the client library.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Cluster, Redis } = require('ioredis') as typeof import('ioredis');
   const common: RedisOptions = {
     connectionName: options.connectionName,
     enableOfflineQueue: false,

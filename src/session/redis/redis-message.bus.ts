@@ -1,5 +1,5 @@
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
-import { Cluster } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { BusHandler, MessageBus } from '../message-bus.interface';
 import type { RedisClient } from '../../redis/redis.connection';
 
@@ -17,8 +17,9 @@ export class RedisMessageBus implements MessageBus, OnApplicationShutdown {
     private readonly prefix: string,
   ) {
     // Subscriptions may be made before the connection is up: let them queue.
-    this.subscriber =
-      publisher instanceof Cluster ? publisher.duplicate(undefined, { enableOfflineQueue: true }) : publisher.duplicate({ enableOfflineQueue: true });
+    this.subscriber = publisher.isCluster
+      ? (publisher as Cluster).duplicate(undefined, { enableOfflineQueue: true })
+      : (publisher as Redis).duplicate({ enableOfflineQueue: true });
     this.subscriber.on('error', (error: Error) => this.logger.warn({ msg: 'Redis subscriber error', error: error.message }));
     this.subscriber.on('message', (channel: string, message: string) => this.dispatch(channel, message));
   }
