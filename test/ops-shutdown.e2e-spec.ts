@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -81,7 +81,10 @@ describe('the image entry point: Dockerfile CMD, HEALTHCHECK and graceful shutdo
   }
 
   it('runs the app with node directly, as a non-root user, from the runtime stage', () => {
-    expect(cmd).toEqual(['node', 'dist/main.js']);
+    expect(cmd).toEqual(['node', '--max-semi-space-size=8', 'dist/main.js']);
+    // npm start runs the app as the image does (the bench measures this command too).
+    const scripts = (JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts['start:prod']).toBe(cmd.join(' '));
     expect(instruction('USER').at(-1)).toMatch(/^[1-9]\d*(:\d+)?$/);
     expect(instruction('WORKDIR').at(-1)).toBe('/app');
     const copies = instruction('COPY').join('\n');
