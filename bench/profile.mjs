@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { ROOT, buildDist, freePort, httpOk, killAllNow, startNode, stopChild, useNode, waitUntil } from './lib/procs.mjs';
 if (process.env.BENCH_NODE) useNode(process.env.BENCH_NODE);
 import { BASE_HEADERS, MODERN_HEADERS, callBody, checkEcho, isEchoResult, modernCallBody } from './lib/mcp.mjs';
+import { imageNodeArgs } from './lib/targets.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -48,7 +49,8 @@ const server = startNode(
     MCP_SHUTDOWN_GRACE_SECONDS: '2',
     HTTP_ADAPTER: process.env.HTTP_ADAPTER ?? 'express',
   },
-  ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+  // As the image runs it, plus the profiler.
+  [...imageNodeArgs(ROOT), '--cpu-prof', `--cpu-prof-dir=${dir}`],
 );
 const url = `http://127.0.0.1:${port}/mcp`;
 await waitUntil(server, () => httpOk(`http://127.0.0.1:${port}/health/ready`));
