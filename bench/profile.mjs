@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// [HTTP_ADAPTER=fastify] [BENCH_NODE=/path/to/node] node bench/profile.mjs [--seconds=15] [--mode=auto|json] [--protocol=2025|2026] [--top=25] [--skip-build]
+// [HTTP_ADAPTER=fastify] [BENCH_NODE=/path/to/node] node bench/profile.mjs [--seconds=15] [--mode=auto|json] [--protocol=2025|2026] [--scenario=call|session|churn] [--top=25] [--skip-build]
 //
 // CPU profile of the stateless platform path: starts `node --cpu-prof dist/main.js`
 // (MCP_SESSION_MODE=stateless), loads it with tools/call of echo (autocannon, 50
@@ -10,10 +10,10 @@ import autocannon from 'autocannon';
 import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT, buildDist, freePort, httpOk, killAllNow, startNode, stopChild, useNode, waitUntil } from './lib/procs.mjs';
+import { ROOT, buildDist, freePort, httpOk, killAllNow, startNode, startRedis, stopAll, stopChild, useNode, waitUntil } from './lib/procs.mjs';
 if (process.env.BENCH_NODE) useNode(process.env.BENCH_NODE);
-import { BASE_HEADERS, MODERN_HEADERS, callBody, checkEcho, isEchoResult, modernCallBody } from './lib/mcp.mjs';
-import { imageNodeArgs } from './lib/targets.mjs';
+import { BASE_HEADERS, MODERN_HEADERS, callBody, checkEcho, isEchoResult, modernCallBody, openSession } from './lib/mcp.mjs';
+import { churnLoad, imageNodeArgs } from './lib/targets.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -21,6 +21,9 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '3' },
     mode: { type: 'string', default: 'auto' },
     protocol: { type: 'string', default: '2025' },
+    // call: stateless tools/call; churn: stateful with Redis, initialize + call + DELETE;
+    // session: stateful with Redis, tools/call in one session.
+    scenario: { type: 'string', default: 'call' },
     top: { type: 'string', default: '25' },
     connections: { type: 'string', default: '50' },
     'skip-build': { type: 'boolean', default: false },
@@ -35,6 +38,9 @@ mkdirSync(dir, { recursive: true });
 const build = buildDist({ skip: args['skip-build'] });
 console.error(build.note);
 const port = await freePort();
+const scenario = args.scenario;
+if (!['call', 'churn', 'session'].includes(scenario)) throw new Error(`unknown --scenario ${scenario}`);
+const redis = scenario === 'call' ? undefined : await startRedis();
 const server = startNode(
   'platform (--cpu-prof)',
   join(ROOT, 'dist', 'main.js'),
@@ -44,7 +50,8 @@ const server = startNode(
     LOG_LEVEL: 'warn',
     MCP_AUDIT_ENABLED: 'false',
     NODE_ID: 'bench-profile',
-    MCP_SESSION_MODE: 'stateless',
+    MCP_SESSION_MODE: scenario === 'call' ? 'stateless' : 'stateful',
+    ...(redis && { REDIS_URL: redis.url }),
     MCP_RESPONSE_MODE: args.mode,
     MCP_SHUTDOWN_GRACE_SECONDS: '2',
     HTTP_ADAPTER: process.env.HTTP_ADAPTER ?? 'express',
@@ -55,17 +62,21 @@ const server = startNode(
 const url = `http://127.0.0.1:${port}/mcp`;
 await waitUntil(server, () => httpOk(`http://127.0.0.1:${port}/health/ready`));
 const modern = args.protocol === '2026';
-if (!modern) await checkEcho(url);
+if (!modern && scenario === 'call') await checkEcho(url);
 
 let id = 1;
+const session = scenario === 'session' ? await openSession(url) : {};
+const churn = scenario === 'churn' ? churnLoad() : undefined;
 const load = (seconds) =>
   autocannon({
     url,
     connections: Number(args.connections),
     duration: Number(seconds),
-    headers: modern ? { ...BASE_HEADERS, ...MODERN_HEADERS } : BASE_HEADERS,
-    requests: [{ method: 'POST', setupRequest: (request) => ({ ...request, body: (modern ? modernCallBody : callBody)(++id) }) }],
-    verifyBody: isEchoResult,
+    ...(churn ?? {
+      headers: modern ? { ...BASE_HEADERS, ...MODERN_HEADERS, ...session } : { ...BASE_HEADERS, ...session },
+      requests: [{ method: 'POST', setupRequest: (request) => ({ ...request, body: (modern ? modernCallBody : callBody)(++id) }) }],
+      verifyBody: isEchoResult,
+    }),
   });
 await load(args.warmup);
 const result = await load(args.seconds);
@@ -74,6 +85,7 @@ console.error(
     `${result.non2xx} non-2xx, ${result.errors} errors, ${result.mismatches} bad bodies`,
 );
 await stopChild(server, 10000);
+await stopAll(); // redis-server, when the scenario started one
 
 const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
 if (!file) {

@@ -172,7 +172,7 @@ export function targetSpecs() {
  * session id in the connection's context), tools/call with it, DELETE it. A session counts
  * only when all three answered as they should; every failure is counted by step.
  */
-function churnLoad() {
+export function churnLoad() {
   const counts = { sessions: 0, initializeFailed: 0, callFailed: 0, deleteFailed: 0 };
   const withSession = (request, context) => ({
     ...request,
