@@ -1,11 +1,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import http from 'node:http';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { HealthPath } from '../src/health';
 import { execForm, readDockerfile } from './helpers/dockerfile';
-import { ConnectedClient, INITIALIZE, connectClient, postRaw } from './helpers/platform';
+import { ConnectedClient, INITIALIZE, MCP_ACCEPT, connectClient, postRaw } from './helpers/platform';
 import { Spawned, freePort, start, stop, waitFor } from './helpers/processes';
 
 const ROOT = resolve(__dirname, '..');
@@ -170,6 +171,59 @@ describe('the image entry point: Dockerfile CMD, HEALTHCHECK and graceful shutdo
     expect(server.output()).toContain('SIGTERM received: draining');
     expect(server.output()).toContain('drained: exiting');
   }, 90_000);
+
+  it('on SIGTERM under keep-alive load: the requests on open connections are answered, each connection told to close, exit 0', async () => {
+    const port = await freePort();
+    server = await startImage(port, { MCP_SESSION_MODE: 'stateless', MCP_SHUTDOWN_GRACE_SECONDS: '3' });
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'add', arguments: { a: 1, b: 2 } } });
+    const lost: string[] = [];
+    let sigtermAt = 0;
+    /**
+     * One client on one keep-alive connection, sending back to back until an answer says
+     * `Connection: close` — where, behind a load balancer, its next request goes to another
+     * replica. Resolves with the number of answers it got after SIGTERM.
+     */
+    const client = async (): Promise<{ afterSigterm: number; toldToClose: boolean }> => {
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      let afterSigterm = 0;
+      try {
+        for (;;) {
+          const outcome = await new Promise<'again' | 'close' | 'failed'>((resolveSend) => {
+            let wrote = false;
+            const req = http.request(
+              { host: '127.0.0.1', port, path: '/mcp', method: 'POST', agent, headers: { 'content-type': 'application/json', accept: MCP_ACCEPT } },
+              (res) => {
+                res.resume();
+                res.on('end', () => {
+                  if (sigtermAt) afterSigterm++;
+                  resolveSend(res.headers.connection === 'close' ? 'close' : 'again');
+                });
+              },
+            );
+            req.on('finish', () => (wrote = true));
+            req.on('error', (error: NodeJS.ErrnoException) => {
+              if (wrote) lost.push(`${error.code ?? error.message} after sending, +${Date.now() - sigtermAt} ms from SIGTERM`);
+              resolveSend('failed');
+            });
+            req.end(body);
+          });
+          if (outcome !== 'again') return { afterSigterm, toldToClose: outcome === 'close' };
+        }
+      } finally {
+        agent.destroy();
+      }
+    };
+    const clients = Array.from({ length: 8 }, () => client());
+    await new Promise((resolveWait) => setTimeout(resolveWait, 1000));
+    sigtermAt = Date.now();
+    server.child.kill('SIGTERM');
+    const results = await Promise.all(clients);
+    expect(await server.exited).toBe(0);
+    expect(lost).toEqual([]);
+    // Every client was answered through the drain and told to reconnect, none cut off.
+    expect(results.every((result) => result.toldToClose)).toBe(true);
+    expect(results.every((result) => result.afterSigterm >= 1)).toBe(true);
+  }, 60_000);
 
   it('on SIGTERM closes an open SSE stream cleanly and exits 0', async () => {
     const port = await freePort();

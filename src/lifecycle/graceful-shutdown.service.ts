@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
@@ -7,6 +8,13 @@ import { LifecycleService } from './lifecycle.service';
 
 /** How often the drain looks whether in-flight requests are done. */
 const DRAIN_POLL_MS = 50;
+
+/**
+ * After the last in-flight request, how long keep-alive connections may stay open for their
+ * clients' next request, which is answered with `Connection: close`: a busy client moves to
+ * another replica without a request lost on a connection closed under it.
+ */
+const KEEP_ALIVE_LINGER_MS = 1000;
 
 /** Probes and scrapes: not waited for, and they must keep answering while draining. */
 const PROBE_PATH = /\/(metrics|health(\/[^/]*)?)$/;
@@ -24,6 +32,7 @@ export class GracefulShutdown implements OnApplicationBootstrap, BeforeApplicati
   private readonly requests = new Set<ServerResponse>();
   /** Long-lived event streams (`GET` with `Accept: text/event-stream`): they end only when closed. */
   private readonly streams = new Set<ServerResponse>();
+  private readonly connections = new Set<Socket>();
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -49,6 +58,10 @@ export class GracefulShutdown implements OnApplicationBootstrap, BeforeApplicati
   onApplicationBootstrap(): void {
     const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
     server?.on('request', (req: IncomingMessage, res: ServerResponse) => this.track(req, res));
+    server?.on('connection', (socket: Socket) => {
+      this.connections.add(socket);
+      socket.once('close', () => this.connections.delete(socket));
+    });
   }
 
   /** Requests being served now, probes and scrapes aside. */
@@ -67,11 +80,16 @@ export class GracefulShutdown implements OnApplicationBootstrap, BeforeApplicati
    */
   async drain(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
+    // Keep-alive connections end with their current answer (and those answered during the
+    // drain with theirs): a client then sends its next request on a new connection, to a
+    // replica that is not going away, instead of on one this replica closes under it.
     // Drain listeners (the MCP edge refusing new sessions, closing its streams) get the same deadline.
     await Promise.race([this.lifecycle.beginDrain(), sleep(timeoutMs, undefined, { ref: false })]);
     if (this.requests.size > 0) this.logger.log(`waiting for ${this.requests.size} in-flight request(s)`);
     while (this.requests.size > 0 && Date.now() < deadline) await sleep(DRAIN_POLL_MS);
     const unfinished = this.requests.size;
+    const linger = Math.min(deadline, Date.now() + KEEP_ALIVE_LINGER_MS);
+    while (this.connections.size > this.streams.size && Date.now() < linger) await sleep(DRAIN_POLL_MS);
     if (unfinished > 0) this.logger.warn(`${unfinished} request(s) still running after ${timeoutMs} ms: closing anyway`);
     if (this.streams.size > 0) this.logger.log(`closing ${this.streams.size} open event stream(s)`);
     for (const stream of this.streams) stream.end();
@@ -83,6 +101,7 @@ export class GracefulShutdown implements OnApplicationBootstrap, BeforeApplicati
     if (PROBE_PATH.test(path)) return;
     const isStream = req.method === 'GET' && (req.headers.accept ?? '').includes('text/event-stream');
     const set = isStream ? this.streams : this.requests;
+    if (this.lifecycle.draining) res.setHeader('Connection', 'close');
     set.add(res);
     res.once('close', () => set.delete(res));
   }

@@ -27,6 +27,10 @@ class FakeResponse extends EventEmitter {
 
   flushHeaders(): void {}
 
+  hasHeader(): boolean {
+    return false;
+  }
+
   write(chunk: string): boolean {
     this.record(chunk);
     return true;

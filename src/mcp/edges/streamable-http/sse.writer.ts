@@ -5,9 +5,13 @@ const KEEP_ALIVE_MS = 15_000;
 const SSE_HEADERS = {
   'Content-Type': 'text/event-stream',
   'Cache-Control': 'no-cache, no-transform',
-  Connection: 'keep-alive',
   'X-Accel-Buffering': 'no',
 } as const;
+
+/** The SSE headers, with `Connection: keep-alive` unless the response already says (a draining replica says `close`). */
+function sseHeaders(res: ServerResponse, headers: Record<string, string>): Record<string, string> {
+  return res.hasHeader('connection') ? { ...headers, ...SSE_HEADERS } : { ...headers, ...SSE_HEADERS, Connection: 'keep-alive' };
+}
 
 /**
  * Writes a Server-Sent Events response: `id`/`event`/`data` frames, comments as keep-alives
@@ -33,7 +37,7 @@ export class SseWriter {
       setImmediate(() => this.flow());
     } else {
       // A stream that may stay quiet: the client gets the headers now.
-      res.writeHead(200, { ...headers, ...SSE_HEADERS });
+      res.writeHead(200, sseHeaders(res, headers));
       res.flushHeaders();
       this.startKeepAlive();
     }
@@ -72,7 +76,7 @@ export class SseWriter {
       return;
     }
     this.held = undefined;
-    this.res.writeHead(200, { ...this.headers, ...SSE_HEADERS, 'Content-Length': Buffer.byteLength(held) }).end(held);
+    this.res.writeHead(200, { ...sseHeaders(this.res, this.headers), 'Content-Length': String(Buffer.byteLength(held)) }).end(held);
   }
 
   private send(frame: string): void {
@@ -85,7 +89,7 @@ export class SseWriter {
     const held = this.held;
     if (held === undefined || !this.open) return;
     this.held = undefined;
-    this.res.writeHead(200, { ...this.headers, ...SSE_HEADERS });
+    this.res.writeHead(200, sseHeaders(this.res, this.headers));
     if (held === '') this.res.flushHeaders();
     else this.res.write(held);
     this.startKeepAlive();
