@@ -78,10 +78,14 @@ export class StandaloneStreamRegistry implements OnApplicationShutdown {
     await this.events.append(streamKeyOf(sessionId, STANDALONE_STREAM_ID), { jsonrpc: '2.0', ...notification });
   }
 
-  /** Ends the session's standalone stream wherever it is held (DELETE). */
+  /**
+   * Ends the session's standalone stream wherever it is held (DELETE). The end marker only has
+   * to reach the holder: with the session gone nobody can resume, so it is kept a second, not
+   * the completed-stream TTL (a churning client would otherwise leave one per session).
+   */
   async end(sessionId: string): Promise<void> {
     this.close(sessionId);
-    await this.events.complete(streamKeyOf(sessionId, STANDALONE_STREAM_ID));
+    await this.events.complete(streamKeyOf(sessionId, STANDALONE_STREAM_ID), 1);
   }
 
   /** Notifies every session whose stream this replica holds. */
