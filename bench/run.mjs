@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
 import { resolveBenchNode } from './lib/bench-node.mjs';
 import { legacySseRun } from './lib/legacy-sse-load.mjs';
-import { gcProbeArgs, gcProbeFile, idleRss, idleSessionCost, readGcStats, sessionBenchEnv } from './lib/memory.mjs';
+import { gcProbeArgs, gcProbeEnv, gcProbeFile, idleRss, idleSessionCost, readGcStats, sessionBenchEnv } from './lib/memory.mjs';
 import { ensurePeers } from './lib/peers.mjs';
 import {
   ROOT,
@@ -142,7 +142,10 @@ async function startServer(id, spec, redis) {
   const port = await freePort();
   const gcFile = gcProbeFile(id);
   const platform = spec.platform || spec.platformEnv;
-  const env = { ...(platform ? platformEnv(port, spec.env) : { PORT: String(port), HOST: '127.0.0.1', ...spec.env }), BENCH_GC_FILE: gcFile };
+  const env = {
+    ...(platform ? platformEnv(port, spec.env) : { PORT: String(port), HOST: '127.0.0.1', ...spec.env }),
+    ...gcProbeEnv(gcFile, { forceGc: Boolean(spec.forceGc) }),
+  };
   if (spec.redis) env.REDIS_URL = redis.url;
   const script = spec.platform ? 'dist/main.js' : spec.script;
   const proc = startNode(id, join(ROOT, script), env, [...gcProbeArgs(), ...(platform ? PLATFORM_NODE_ARGS : [])]);
@@ -311,7 +314,14 @@ async function rssGrowth(target) {
 /** RSS (and Redis) per idle session, on a fresh server per store (so nothing else is in it). */
 async function idleSessions(store) {
   const redis = store === 'redis' ? await startRedis() : null;
-  const spec = { platform: true, env: { HTTP_ADAPTER: 'express', MCP_SESSION_MODE: 'stateful', ...sessionBenchEnv() }, redis: Boolean(redis) };
+  // Full GCs on request (only here: they would disturb the load rows), so readings after them
+  // show what the sessions keep, not the garbage of opening them.
+  const spec = {
+    platform: true,
+    env: { HTTP_ADAPTER: 'express', MCP_SESSION_MODE: 'stateful', ...sessionBenchEnv() },
+    redis: Boolean(redis),
+    forceGc: true,
+  };
   const server = await startServer(`idle-sessions-${store}`, spec, redis);
   try {
     log(`idle sessions (${store}): opening ${settings.idleSessions.toLocaleString('en-US')}`);
@@ -319,6 +329,9 @@ async function idleSessions(store) {
       url: server.url,
       proc: server.proc,
       count: settings.idleSessions,
+      // As many opened and deleted first: the heap has grown to what opening them needs, so
+      // the RSS difference is what the idle sessions keep.
+      warmup: settings.idleSessions,
       ...(redis && { redisPort: redis.port }),
       gcFile: server.gcFile,
     });

@@ -176,7 +176,8 @@ function memoryTable(servers, sections) {
       lines.push(`| idle sessions, ${s.store} store | — | FAILED: ${s.failed.split('\n')[0].slice(0, 90)} |`);
       continue;
     }
-    const detail = `${fmtInt(s.sessions)} sessions open (${s.failed || 0} failed); RSS ${fmtMB(s.rssBeforeMB)} → ${fmtMB(s.rssAfterMB)} MB`;
+    const heap = s.retainedHeapPerSessionBytes === undefined ? '' : `; V8 heap kept ${fmtInt(s.retainedHeapPerSessionBytes)} B/session`;
+    const detail = `${fmtInt(s.sessions)} sessions open (${s.failed || 0} failed); RSS ${fmtMB(s.rssBeforeMB)} → ${fmtMB(s.rssAfterMB)} MB after full GCs${heap}`;
     lines.push(`| RSS per idle session, ${s.store} store | ${fmtInt(s.rssPerSessionBytes)} B | ${detail} |`);
     if (s.redisPerSessionBytes !== undefined) {
       lines.push(
