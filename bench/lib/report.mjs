@@ -178,10 +178,12 @@ function memoryTable(servers, sections) {
     }
     const heap = s.retainedHeapPerSessionBytes === undefined ? '' : `; V8 heap kept ${fmtInt(s.retainedHeapPerSessionBytes)} B/session`;
     const detail = `${fmtInt(s.sessions)} sessions open (${s.failed || 0} failed); RSS ${fmtMB(s.rssBeforeMB)} → ${fmtMB(s.rssAfterMB)} MB after full GCs${heap}`;
-    lines.push(`| RSS per idle session, ${s.store} store | ${fmtInt(s.rssPerSessionBytes)} B | ${detail} |`);
+    lines.push(
+      `| RSS per idle session, ${s.store} store | ${fmtInt(s.rssPerSessionBytes)} B (${((s.rssPerSessionBytes * 10000) / 2 ** 20).toFixed(1)} MB per 10,000) | ${detail} |`,
+    );
     if (s.redisPerSessionBytes !== undefined) {
       lines.push(
-        `| Redis used_memory per idle session | ${fmtInt(s.redisPerSessionBytes)} B | ${s.keysPerSession?.toFixed(1)} keys per session; ${fmtMB(s.redisBefore?.usedMemory / 2 ** 20)} → ${fmtMB(s.redisAfter?.usedMemory / 2 ** 20)} MB |`,
+        `| Redis used_memory per idle session | ${fmtInt(s.redisPerSessionBytes)} B (${((s.redisPerSessionBytes * 10000) / 2 ** 20).toFixed(1)} MB per 10,000) | ${s.keysPerSession?.toFixed(1)} keys per session; ${fmtMB(s.redisBefore?.usedMemory / 2 ** 20)} → ${fmtMB(s.redisAfter?.usedMemory / 2 ** 20)} MB |`,
       );
     }
   }
