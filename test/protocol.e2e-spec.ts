@@ -207,9 +207,10 @@ describe('the complete protocol (stateful)', () => {
 
   it('replays a finished stream to a client that missed its end', async () => {
     const { headers } = await openSession();
+    // A call that outlives its first turn: its stream is primed, numbered and stored.
     const response = await postRaw(
       platform.mcpUrl,
-      { jsonrpc: '2.0', id: 8, method: 'tools/call', params: { name: 'add', arguments: { a: 1, b: 2 } } },
+      { jsonrpc: '2.0', id: 8, method: 'tools/call', params: { name: 'test_tool_with_progress', arguments: {}, _meta: { progressToken: 'p8' } } },
       headers,
     );
     const events = await readEvents(response, () => false);
@@ -217,7 +218,21 @@ describe('the complete protocol (stateful)', () => {
     expect(priming).toBeDefined();
     const replay = await fetch(platform.mcpUrl, { headers: { accept: 'text/event-stream', 'last-event-id': priming.id!, ...headers } });
     const messages = messagesOf(await readEvents(replay, () => false));
-    expect(messages).toEqual([expect.objectContaining({ id: 8, result: expect.objectContaining({ structuredContent: { result: 3 } }) })]);
+    expect(messages.map((message) => message.method ?? message.id)).toEqual(['notifications/progress', 'notifications/progress', 'notifications/progress', 8]);
+  });
+
+  it('answers a call done at once as one SSE body with nothing to resume (no event ids)', async () => {
+    const { headers } = await openSession();
+    const response = await postRaw(
+      platform.mcpUrl,
+      { jsonrpc: '2.0', id: 18, method: 'tools/call', params: { name: 'add', arguments: { a: 1, b: 2 } } },
+      headers,
+    );
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    expect(response.headers.get('content-length')).not.toBeNull();
+    const events = await readEvents(response, () => false);
+    expect(events.every((event) => event.id === undefined)).toBe(true);
+    expect(messagesOf(events)).toEqual([expect.objectContaining({ id: 18, result: expect.objectContaining({ structuredContent: { result: 3 } }) })]);
   });
 
   it('refuses a Last-Event-ID of another session', async () => {
@@ -225,7 +240,7 @@ describe('the complete protocol (stateful)', () => {
     const other = await openSession();
     const response = await postRaw(
       platform.mcpUrl,
-      { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'add', arguments: { a: 1, b: 2 } } },
+      { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'test_tool_with_progress', arguments: {} } },
       one.headers,
     );
     const eventId = (await readEvents(response, () => false)).find((event) => event.id)!.id!;

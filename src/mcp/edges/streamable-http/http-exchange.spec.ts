@@ -371,11 +371,30 @@ describe(HttpExchange.name, () => {
   });
 
   describe('resumable streams', () => {
-    it('gives every event an id of its session’s stream, numbered from 0', () => {
+    it('answers a call done within its first turn as one SSE body with nothing to resume: no ids, no priming, nothing stored', async () => {
+      const write = jest.spyOn(events, 'write');
+      const sut = resumableWith({ protocolVersion: '2025-11-25' });
+      sut.start();
+
+      sut.write(progress(1));
+      sut.respond(answer(1));
+      await nextTurn();
+      await nextTurn();
+
+      expect(framesOf(res.body)).toEqual([
+        { event: 'message', data: JSON.stringify(progress(1)) },
+        { event: 'message', data: JSON.stringify(answer(1)) },
+      ]);
+      expect(res.sentHeaders['Content-Length']).toBe(String(Buffer.byteLength(res.body)));
+      expect(write).not.toHaveBeenCalled();
+    });
+
+    it('gives every event of a stream that outlives its first turn an id of its session’s stream, numbered from 0', async () => {
       const sut = resumableWith();
       sut.start();
 
       sut.write(progress(1));
+      await nextTurn();
       sut.respond(answer(1));
 
       const ids = framesOf(res.body).map((frame) => frame.id);
@@ -384,9 +403,10 @@ describe(HttpExchange.name, () => {
       expect(ids[1]!.replace(/#1$/, '')).toBe(ids[0]!.replace(/#0$/, ''));
     });
 
-    it('primes the stream with an empty event and the retry interval for clients from 2025-11-25 on', () => {
+    it('primes the stream with an empty event and the retry interval for clients from 2025-11-25 on', async () => {
       const sut = resumableWith({ protocolVersion: '2025-11-25', retryIntervalMs: 1500 });
       sut.start();
+      await nextTurn();
 
       sut.respond(answer(1));
 
@@ -395,9 +415,10 @@ describe(HttpExchange.name, () => {
       expect(response).toEqual({ id: expect.stringMatching(/#1$/), event: 'message', data: JSON.stringify(answer(1)) });
     });
 
-    it('does not prime the stream for a client older than 2025-11-25', () => {
+    it('does not prime the stream for a client older than 2025-11-25', async () => {
       const sut = resumableWith({ protocolVersion: '2025-06-18', retryIntervalMs: 1500 });
       sut.start();
+      await nextTurn();
 
       sut.respond(answer(1));
 
@@ -411,28 +432,31 @@ describe(HttpExchange.name, () => {
       expect(res.body).toBe('');
     });
 
-    it('stores what one turn wrote (priming, answer and end) in one store write', async () => {
+    it('stores what one turn wrote (progress, answer and end) in one store write', async () => {
       const write = jest.spyOn(events, 'write');
       const sut = resumableWith({ protocolVersion: '2025-11-25' });
       sut.start();
-      await Promise.resolve();
+      await nextTurn(); // live: primed
+      await nextTurn();
+      expect(write).toHaveBeenCalledTimes(1);
+      sut.write(progress(1));
       sut.respond(answer(1));
-      expect(write).not.toHaveBeenCalled();
+      expect(write).toHaveBeenCalledTimes(1);
 
       await nextTurn();
 
-      expect(write).toHaveBeenCalledTimes(1);
-      const [streamKey, stored, end] = write.mock.calls[0]!;
+      expect(write).toHaveBeenCalledTimes(2);
+      const [streamKey, stored, end] = write.mock.calls[1]!;
       expect(streamKey).toMatch(/^sess\//);
       expect(stored).toEqual([
-        { sequence: 0, message: {} },
-        { sequence: 1, message: answer(1) },
+        { sequence: 1, message: progress(1) },
+        { sequence: 2, message: answer(1) },
       ]);
       expect(end).toBeDefined();
-      expect(await events.after(`${streamKey}#0`)).toEqual({
+      expect(await events.after(`${streamKey}#1`)).toEqual({
         streamKey,
         completed: true,
-        events: [{ id: `${streamKey}#1`, message: answer(1) }],
+        events: [{ id: `${streamKey}#2`, message: answer(1) }],
       });
     });
 
@@ -442,6 +466,7 @@ describe(HttpExchange.name, () => {
       sut.start();
       sut.write(progress(1));
       sut.write(progress(2));
+      await nextTurn();
       await nextTurn();
       expect(write).toHaveBeenCalledTimes(1);
 
@@ -456,6 +481,8 @@ describe(HttpExchange.name, () => {
     it('keeps a stream delivered whole to a connected client only briefly', async () => {
       const sut = resumableWith();
       sut.start();
+      sut.write(progress(1));
+      await nextTurn();
       sut.respond(answer(1));
       await nextTurn();
       const first = framesOf(res.body)[0]!.id!;

@@ -41,7 +41,16 @@ export class HttpExchange {
   private readonly unanswered: Set<string>;
   private readonly responses: Message[] = [];
   private writer?: SseWriter;
-  private readonly streamKey?: string;
+  /** With a session and an event store: a stream a client can resume (numbered, stored) once it outlives its first turn. */
+  readonly resumable: boolean;
+  private streamKey?: string;
+  /**
+   * Messages of the first turn of the event loop, not yet written: an answer complete in it
+   * (most calls) leaves as one SSE body with nothing to resume, so nothing is numbered or
+   * stored; a stream still open after it goes live, primed, and stores from then on.
+   */
+  private pending: Message[] = [];
+  private firstTurn = true;
   private sequence = 0;
   private writes: Promise<void> = Promise.resolve();
   /** Events (and the end) not yet handed to the store: what one turn wrote goes as one write. */
@@ -55,37 +64,43 @@ export class HttpExchange {
     private readonly options: HttpExchangeOptions,
   ) {
     this.unanswered = new Set(options.requestIds.map(idKey));
-    if (!options.json && options.sessionId && options.events) this.streamKey = streamKeyOf(options.sessionId, randomUUID());
+    this.resumable = !options.json && options.sessionId !== undefined && options.events !== undefined;
   }
 
   /**
-   * Opens the SSE stream (and primes it) with the first write, or at the end of this turn of
-   * the event loop when nothing was written in it: an answer ready at once that needs a status
-   * of its own (an OAuth step-up, 403) can still get one.
+   * Opens the SSE stream (primed, resumable) at the end of this turn of the event loop when
+   * the exchange is not done by then; an answer ready at once leaves in one write, and one
+   * that needs a status of its own (an OAuth step-up, 403) can still get it.
    */
   start(): void {
     if (this.options.json) return;
     setImmediate(() => {
-      if (!this.settled) this.open(false);
+      this.firstTurn = false;
+      // A stream that may stay quiet a while: the client gets its headers now.
+      if (!this.settled) this.live(false);
     });
   }
 
-  private open(batchFirstWrites: boolean): SseWriter {
+  /** The stream, opened now: primed when resumable, with the first turn's messages numbered and stored. */
+  private live(batchFirstWrites = true): SseWriter {
     if (this.writer) return this.writer;
-    // Batched into one write when the answer is ready at once (most calls).
     this.writer = new SseWriter(this.res, this.options.headers, { batchFirstWrites });
+    if (this.resumable) this.streamKey = streamKeyOf(this.options.sessionId!, randomUUID());
     if (this.primed) this.writer.prime(this.store({}), this.options.retryIntervalMs);
+    const pending = this.pending;
+    this.pending = [];
+    for (const message of pending) this.writer.message(message, this.streamKey ? this.store(message) : undefined);
     return this.writer;
-  }
-
-  get resumable(): boolean {
-    return this.streamKey !== undefined;
   }
 
   /** A notification or server→client request tied to one of this POST's requests. */
   write(message: Message): void {
     if (this.options.json || (this.settled && !this.writer)) return;
-    const writer = this.open(true);
+    if (this.firstTurn && !this.writer) {
+      this.pending.push(message);
+      return;
+    }
+    const writer = this.live();
     const eventId = this.streamKey ? this.store(message) : undefined;
     writer.message(message, eventId);
   }
@@ -94,7 +109,7 @@ export class HttpExchange {
   respond(message: Message): void {
     const key = idKey(message.id as string | number);
     if (!this.unanswered.delete(key)) return;
-    if (this.options.json || (!this.writer && !this.options.batch && challengeOf(message))) this.responses.push(message);
+    if (this.options.json || (!this.writer && this.pending.length === 0 && !this.options.batch && challengeOf(message))) this.responses.push(message);
     else this.write(message);
     if (this.unanswered.size === 0) this.finish();
   }
@@ -110,12 +125,12 @@ export class HttpExchange {
    * revision has no event id to resume from, and would lose the answer.
    */
   closeStream(): void {
-    if (this.primed && !this.settled) this.open(true).end();
+    if (this.primed && !this.settled) this.live().end();
   }
 
   /** Whether the stream opens with a priming event (an id to resume from): resumable, and a client of 2025-11-25 or later. */
   private get primed(): boolean {
-    return this.streamKey !== undefined && (this.options.protocolVersion ?? '') >= '2025-11-25';
+    return this.resumable && (this.options.protocolVersion ?? '') >= '2025-11-25';
   }
 
   private finish(): void {
@@ -135,8 +150,14 @@ export class HttpExchange {
           })
           .end(Array.isArray(body) ? `[${body.map((message) => jsonOrError(message) ?? 'null').join(',')}]` : jsonOrError(body));
       }
+    } else if (!this.writer && this.firstTurn) {
+      // Done within its first turn: the whole stream in one write, nothing a client could resume.
+      const writer = new SseWriter(this.res, this.options.headers, { batchFirstWrites: true });
+      for (const message of this.pending) writer.message(message);
+      this.pending = [];
+      writer.end();
     } else {
-      const writer = this.open(true);
+      const writer = this.live();
       const delivered = writer.open;
       writer.end();
       if (this.streamKey) {
