@@ -84,11 +84,17 @@ export function evaluateGoals(byKey, servers, sections) {
   const sessions = Object.fromEntries((sections.sessions ?? []).map((s) => [s.store, s]));
   const memory = sessions.memory;
   if (memory && !memory.failed) {
+    // RSS can fall during the measurement (V8 returning pages of the warm-up's garbage): then
+    // the figure is the V8 heap the sessions keep, the larger of the two otherwise.
+    const heap = memory.retainedHeapPerSessionBytes;
+    const value = heap === undefined ? memory.rssPerSessionBytes : Math.max(memory.rssPerSessionBytes, heap);
     add('≤ 2 KB of RSS per idle in-memory session', {
-      value: memory.rssPerSessionBytes,
-      shown: `${fmtInt(memory.rssPerSessionBytes)} B`,
-      met: memory.rssPerSessionBytes <= 2048,
-      note: `${fmtInt(memory.sessions)} sessions: ${fmtMB(memory.rssBeforeMB)} → ${fmtMB(memory.rssAfterMB)} MB${memory.failed ? `; ${memory.failed} failed` : ''}`,
+      value,
+      shown: `${fmtInt(value)} B`,
+      met: value <= 2048,
+      note:
+        `${fmtInt(memory.sessions)} sessions: RSS ${fmtMB(memory.rssBeforeMB)} → ${fmtMB(memory.rssAfterMB)} MB after full GCs (${fmtInt(memory.rssPerSessionBytes)} B/session)` +
+        (heap === undefined ? '' : `, V8 heap kept ${fmtInt(heap)} B/session`),
     });
   } else add('≤ 2 KB of RSS per idle in-memory session', { shown: memory?.failed ? `failed: ${memory.failed}` : 'not measured' });
   const redis = sessions.redis;
