@@ -218,7 +218,12 @@ describe('the complete protocol (stateful)', () => {
     expect(priming).toBeDefined();
     const replay = await fetch(platform.mcpUrl, { headers: { accept: 'text/event-stream', 'last-event-id': priming.id!, ...headers } });
     const messages = messagesOf(await readEvents(replay, () => false));
-    expect(messages.map((message) => message.method ?? message.id)).toEqual(['notifications/progress', 'notifications/progress', 'notifications/progress', 8]);
+    expect(messages.map((message) => message.method ?? message.id)).toEqual([
+      'notifications/progress',
+      'notifications/progress',
+      'notifications/progress',
+      8,
+    ]);
   });
 
   it('answers a call done at once as one SSE body with nothing to resume (no event ids)', async () => {
