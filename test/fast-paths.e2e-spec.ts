@@ -117,15 +117,20 @@ const CASES: Case[] = [
   },
 ];
 
-describe('2026-07-28 tools/call: the fast path answers as the SDK does', () => {
-  let fast: RunningPlatform;
-  let sdk: RunningPlatform;
-  let taken: jest.SpyInstance;
-
+/**
+ * Two platforms with the same tools and keys, one with `mcp.fastPaths: false`, and a spy on
+ * the fast path's entry point of the other (set up around the describe that calls it).
+ */
+function comparedPlatforms(
+  mode: 'stateless' | 'stateful',
+  imports: NonNullable<Parameters<typeof startPlatform>[1]>,
+  entry: () => { type: object; method: string },
+) {
+  const pair = {} as { fast: RunningPlatform; sdk: RunningPlatform; taken: jest.SpyInstance };
   beforeAll(async () => {
     const config = (fastPaths: boolean) => ({
       mcp: { fastPaths },
-      sessions: { mode: 'stateless' },
+      sessions: { mode },
       toolPacks: { conformance: true },
       auth: {
         apiKeys: [
@@ -134,26 +139,27 @@ describe('2026-07-28 tools/call: the fast path answers as the SDK does', () => {
         ],
       },
     });
-    [fast, sdk] = await Promise.all([
-      startPlatform(config(true), [QuotaToolsModule, FaultToolsModule]),
-      startPlatform(config(false), [QuotaToolsModule, FaultToolsModule]),
-    ]);
-    taken = jest.spyOn(fast.app.get(ModernToolCallFastPath), 'serve');
+    [pair.fast, pair.sdk] = await Promise.all([startPlatform(config(true), imports), startPlatform(config(false), imports)]);
+    const { type, method } = entry();
+    pair.taken = jest.spyOn(pair.fast.app.get(type as never) as Record<string, () => unknown>, method as never);
   });
-
   afterAll(async () => {
-    taken?.mockRestore();
-    await Promise.all([fast?.close(), sdk?.close()]);
+    pair.taken?.mockRestore();
+    await Promise.all([pair.fast?.close(), pair.sdk?.close()]);
   });
+  beforeEach(() => pair.taken.mockClear());
+  return pair;
+}
 
-  beforeEach(() => taken.mockClear());
+describe('2026-07-28 tools/call: the fast path answers as the SDK does', () => {
+  const platforms = comparedPlatforms('stateless', [QuotaToolsModule, FaultToolsModule], () => ({ type: ModernToolCallFastPath, method: 'serve' }));
 
   it.each(CASES.map((c) => [c.name, c] as const))(
     '%s',
     async (_name, c) => {
-      const [viaFast, viaSdk] = await Promise.all([post(fast.mcpUrl, c), post(sdk.mcpUrl, c)]);
+      const [viaFast, viaSdk] = await Promise.all([post(platforms.fast.mcpUrl, c), post(platforms.sdk.mcpUrl, c)]);
       expect(comparable(viaFast)).toEqual(comparable(viaSdk));
-      expect(taken).toHaveBeenCalledTimes(c.fast ? 1 : 0);
+      expect(platforms.taken).toHaveBeenCalledTimes(c.fast ? 1 : 0);
     },
     FAULT_TIMEOUT_MS + 10_000,
   );
@@ -161,10 +167,10 @@ describe('2026-07-28 tools/call: the fast path answers as the SDK does', () => {
   it('keeps a tool’s own rate limit (-32004 past it), counted the same way', async () => {
     const c: Case = { name: 'quota', tool: 'fixture_quota', fast: true };
     for (let round = 0; round < 3; round++) {
-      const [viaFast, viaSdk] = await Promise.all([post(fast.mcpUrl, c), post(sdk.mcpUrl, c)]);
+      const [viaFast, viaSdk] = await Promise.all([post(platforms.fast.mcpUrl, c), post(platforms.sdk.mcpUrl, c)]);
       expect(viaFast).toEqual(viaSdk);
     }
-    const last = await post(fast.mcpUrl, c);
+    const last = await post(platforms.fast.mcpUrl, c);
     expect((last.body?.error as { code?: number } | undefined)?.code).toBe(-32004);
   });
 
@@ -174,17 +180,17 @@ describe('2026-07-28 tools/call: the fast path answers as the SDK does', () => {
       { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: MODERN } } },
     );
     client.setRequestHandler('elicitation/create', async () => ({ action: 'accept' as const, content: { name: 'Ada' } }));
-    await client.connect(new StreamableHTTPClientTransport(new URL(fast.mcpUrl), { requestInit: { headers: { 'x-api-key': admin.key } } }));
+    await client.connect(new StreamableHTTPClientTransport(new URL(platforms.fast.mcpUrl), { requestInit: { headers: { 'x-api-key': admin.key } } }));
     try {
-      taken.mockClear();
+      platforms.taken.mockClear();
       const echoed = await client.callTool({ name: 'echo', arguments: { message: 'via the fast path' } });
       expect(echoed.content).toEqual([{ type: 'text', text: 'via the fast path' }]);
-      expect(taken).toHaveBeenCalledTimes(1);
+      expect(platforms.taken).toHaveBeenCalledTimes(1);
 
       // Round 1 (input_required) on the fast path, round 2 (requestState) through the SDK.
       const greeted = await client.callTool({ name: 'test_input_required_result_elicitation', arguments: {} });
       expect(greeted.content).toEqual([{ type: 'text', text: 'Hello, Ada!' }]);
-      expect(taken).toHaveBeenCalledTimes(2);
+      expect(platforms.taken).toHaveBeenCalledTimes(2);
     } finally {
       await client.close();
     }
@@ -254,39 +260,14 @@ const LEGACY_CASES: LegacyCase[] = [
 ];
 
 describe('2025 stateless tools/call: the fast path answers as the SDK does', () => {
-  let fast: RunningPlatform;
-  let sdk: RunningPlatform;
-  let taken: jest.SpyInstance;
-
-  beforeAll(async () => {
-    const config = (fastPaths: boolean) => ({
-      mcp: { fastPaths },
-      sessions: { mode: 'stateless' },
-      toolPacks: { conformance: true },
-      auth: {
-        apiKeys: [
-          { id: 'admin', hash: admin.hash, permissions: ['*'] },
-          { id: 'narrow', hash: narrow.hash, permissions: ['calculator:*'] },
-        ],
-      },
-    });
-    [fast, sdk] = await Promise.all([startPlatform(config(true), [FaultToolsModule]), startPlatform(config(false), [FaultToolsModule])]);
-    taken = jest.spyOn(fast.app.get(ToolCallFastPath), 'dispatch');
-  });
-
-  afterAll(async () => {
-    taken?.mockRestore();
-    await Promise.all([fast?.close(), sdk?.close()]);
-  });
-
-  beforeEach(() => taken.mockClear());
+  const platforms = comparedPlatforms('stateless', [FaultToolsModule], () => ({ type: ToolCallFastPath, method: 'dispatch' }));
 
   it.each(LEGACY_CASES.map((c) => [c.name, c] as const))(
     '%s',
     async (_name, c) => {
-      const [viaFast, viaSdk] = await Promise.all([postLegacy(fast.mcpUrl, c), postLegacy(sdk.mcpUrl, c)]);
+      const [viaFast, viaSdk] = await Promise.all([postLegacy(platforms.fast.mcpUrl, c), postLegacy(platforms.sdk.mcpUrl, c)]);
       expect(viaFast).toEqual(viaSdk);
-      expect(taken).toHaveBeenCalledTimes(c.fast);
+      expect(platforms.taken).toHaveBeenCalledTimes(c.fast);
     },
     FAULT_TIMEOUT_MS + 10_000,
   );
@@ -295,7 +276,7 @@ describe('2025 stateless tools/call: the fast path answers as the SDK does', () 
     const { Client: ClientV1 } = await import('@modelcontextprotocol/sdk/client/index.js');
     const { StreamableHTTPClientTransport: TransportV1 } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
     const client = new ClientV1({ name: 'fast-path-cancel', version: '1.0.0' });
-    await client.connect(new TransportV1(new URL(fast.mcpUrl), { requestInit: { headers: { 'x-api-key': admin.key } } }));
+    await client.connect(new TransportV1(new URL(platforms.fast.mcpUrl), { requestInit: { headers: { 'x-api-key': admin.key } } }));
     try {
       const controller = new AbortController();
       const call = client.callTool({ name: 'fault_hang', arguments: { tag: 'fast-path-cancel' } }, undefined, { signal: controller.signal });
@@ -303,7 +284,7 @@ describe('2025 stateless tools/call: the fast path answers as the SDK does', () 
       controller.abort('enough');
       await expect(call).rejects.toThrow();
       await waitFor(() => FaultTools.aborts.has('fast-path-cancel'), 5000, 'the tool to see its abort');
-      expect(taken).toHaveBeenCalled();
+      expect(platforms.taken).toHaveBeenCalled();
     } finally {
       await client.close();
     }
@@ -389,30 +370,7 @@ async function callWith(url: string, behaviour: Behaviour, tool: string, args: R
 }
 
 describe('2025 tools/call with sessions: the fast path answers as the SDK does', () => {
-  let fast: RunningPlatform;
-  let sdk: RunningPlatform;
-  let taken: jest.SpyInstance;
-
-  beforeAll(async () => {
-    const config = (fastPaths: boolean) => ({
-      mcp: { fastPaths },
-      sessions: { mode: 'stateful' },
-      toolPacks: { conformance: true },
-      auth: { apiKeys: [{ id: 'admin', hash: admin.hash, permissions: ['*'] }] },
-    });
-    [fast, sdk] = await Promise.all([
-      startPlatform(config(true), [AskingToolsModule, FaultToolsModule]),
-      startPlatform(config(false), [AskingToolsModule, FaultToolsModule]),
-    ]);
-    taken = jest.spyOn(fast.app.get(ToolCallFastPath), 'dispatch');
-  });
-
-  afterAll(async () => {
-    taken?.mockRestore();
-    await Promise.all([fast?.close(), sdk?.close()]);
-  });
-
-  beforeEach(() => taken.mockClear());
+  const platforms = comparedPlatforms('stateful', [AskingToolsModule, FaultToolsModule], () => ({ type: ToolCallFastPath, method: 'dispatch' }));
 
   // Rows of the same length: a shorter row would make Jest pass `done` as the last argument.
   const cases: Array<[string, Behaviour, string, Record<string, unknown>, string | undefined]> = [
@@ -434,20 +392,20 @@ describe('2025 tools/call with sessions: the fast path answers as the SDK does',
     '%s',
     async (_name, behaviour, tool, args, level) => {
       const [viaFast, viaSdk] = await Promise.all([
-        callWith(fast.mcpUrl, behaviour, tool, args, level),
-        callWith(sdk.mcpUrl, behaviour, tool, args, level),
+        callWith(platforms.fast.mcpUrl, behaviour, tool, args, level),
+        callWith(platforms.sdk.mcpUrl, behaviour, tool, args, level),
       ]);
       expect(viaFast).toEqual(viaSdk);
       if (behaviour === 'never') expect(viaFast.asked.map((ask) => ask.method)).toEqual(['elicitation/create', 'elicitation/create cancelled']);
-      expect(taken).toHaveBeenCalledTimes(1);
+      expect(platforms.taken).toHaveBeenCalledTimes(1);
     },
     15_000,
   );
 
   it('keeps nothing of a finished call in the request router', async () => {
-    await callWith(fast.mcpUrl, 'never', 'ask_slowly', {});
-    await callWith(fast.mcpUrl, 'accept', 'test_elicitation', { message: 'Who are you?' });
-    const router = fast.app.get(McpRequestRouter) as unknown as { outbound: Map<string, unknown>; inboundCount: number };
+    await callWith(platforms.fast.mcpUrl, 'never', 'ask_slowly', {});
+    await callWith(platforms.fast.mcpUrl, 'accept', 'test_elicitation', { message: 'Who are you?' });
+    const router = platforms.fast.app.get(McpRequestRouter) as unknown as { outbound: Map<string, unknown>; inboundCount: number };
     expect(router.outbound.size).toBe(0);
     expect(router.inboundCount).toBe(0);
   }, 15_000);
