@@ -38,7 +38,7 @@ import {
   waitUntil,
 } from './lib/procs.mjs';
 import { replicaRestartRun } from './lib/replicas.mjs';
-import { imageNodeArgs, probeServer, serverSpecs, targetSpecs } from './lib/targets.mjs';
+import { imageNodeArgs, platformEnv, probeServer, serverSpecs, targetSpecs } from './lib/targets.mjs';
 import { PROTOCOL_VERSION } from './lib/mcp.mjs';
 import { evaluateGoals, formatReport } from './lib/report.mjs';
 
@@ -126,18 +126,6 @@ const log = (message) => process.stderr.write(`[bench ${((Date.now() - started) 
 
 // ---------------------------------------------------------------------------------------
 // Servers
-
-const platformEnv = (port, extra) => ({
-  HTTP_ADAPTER: 'express',
-  PORT: String(port),
-  HOST: '127.0.0.1',
-  // Request logs and the audit trail off: the baselines write nothing per request either.
-  LOG_LEVEL: 'warn',
-  MCP_AUDIT_ENABLED: 'false',
-  NODE_ID: 'bench',
-  MCP_SHUTDOWN_GRACE_SECONDS: '2',
-  ...extra,
-});
 
 /** Starts one server (with the GC probe) and waits until it answers. */
 async function startServer(id, spec, redis) {

@@ -31,6 +31,18 @@ export function imageNodeArgs(root) {
   return command[0] === 'node' && main > 0 ? command.slice(1, main) : [];
 }
 
+/** Environment of a platform server under test: request logs and the audit trail off, as the baselines write nothing per request. */
+export const platformEnv = (port, extra) => ({
+  HTTP_ADAPTER: 'express',
+  PORT: String(port),
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+  MCP_AUDIT_ENABLED: 'false',
+  NODE_ID: 'bench',
+  MCP_SHUTDOWN_GRACE_SECONDS: '2',
+  ...extra,
+});
+
 let sequence = 1; // JSON-RPC ids: unique across the whole run (one session sees many in flight)
 
 export const ADAPTERS = { express: 'Express', fastify: 'Fastify' };

@@ -13,6 +13,7 @@ import { ROOT, freePort, httpOk, killAllNow, rssMB, startNode, startRedis, stopA
 import { BASE_HEADERS, callBody, checkEcho, isEchoResult, openSession } from './mcp.mjs';
 import { gcProbeArgs, gcProbeEnv, gcProbeFile, idleRss, idleSessionCost, readGcStats, sessionBenchEnv } from './memory.mjs';
 import { replicaRestartRun } from './replicas.mjs';
+import { platformEnv } from './targets.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -28,18 +29,6 @@ const count = Number(args.count);
 
 const started = Date.now();
 const log = (message) => process.stderr.write(`[try-memory ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${message}\n`);
-
-/** As run.mjs's platformEnv (kept in step by hand: run.mjs runs its main on import). */
-const platformEnv = (port, extra) => ({
-  HTTP_ADAPTER: 'express',
-  PORT: String(port),
-  HOST: '127.0.0.1',
-  LOG_LEVEL: 'warn',
-  MCP_AUDIT_ENABLED: 'false',
-  NODE_ID: 'bench',
-  MCP_SHUTDOWN_GRACE_SECONDS: '2',
-  ...extra,
-});
 
 /** Starts dist/main.js with the GC probe (forced GCs allowed when `forceGc`); resolves when /health/ready answers 200. */
 async function startPlatform(name, extra, { gc = true, forceGc = false } = {}) {

@@ -54,7 +54,8 @@ export interface ServedRequest {
   clientId?: string | number;
 }
 
-const CLIENT_RESULT_SCHEMAS = {
+/** Result schemas of the requests a tool may send the client (elicitation, sampling, roots). */
+export const CLIENT_RESULT_SCHEMAS = {
   'elicitation/create': ElicitResultSchema,
   'sampling/createMessage': CreateMessageResultSchema,
   'roots/list': ListRootsResultSchema,

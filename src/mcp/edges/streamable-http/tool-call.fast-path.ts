@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { CreateMessageResultSchema, ElicitResultSchema, ErrorCode, ListRootsResultSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { McpSession } from '../../../session';
 import { McpToolGate } from '../../execution/mcp-tool.gate';
 import type { McpCallEnvironment } from '../../execution/mcp.executor';
@@ -10,6 +10,7 @@ import { InjectMcpOptions, JSONRPC_ERROR } from '../../mcp.constants';
 import type { McpModuleOptions } from '../../mcp-module-options.interface';
 import type { HttpExchange } from './http-exchange';
 import { McpRequestRouter } from './mcp-request.router';
+import { CLIENT_RESULT_SCHEMAS } from '../sdk-v1/mcp-sdk.server-factory';
 
 type Message = Record<string, unknown>;
 
@@ -17,12 +18,6 @@ const PLAIN_PARAM_KEYS: ReadonlySet<string> = new Set(['name', 'arguments', '_me
 
 /** The abort reason the SDK gives a request the client cancelled; tools see the same. */
 const CANCELLED = 'cancelled by the client';
-
-const CLIENT_RESULT_SCHEMAS = {
-  'elicitation/create': ElicitResultSchema,
-  'sampling/createMessage': CreateMessageResultSchema,
-  'roots/list': ListRootsResultSchema,
-} as const;
 
 function isPlainObject(value: unknown): value is Message {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
