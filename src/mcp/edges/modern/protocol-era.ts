@@ -1,11 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import { PROTOCOL_VERSION_META_KEY, SUPPORTED_PROTOCOL_VERSIONS, classifyInboundRequest } from '@modelcontextprotocol/server';
 import type { ProtocolMode } from '../../mcp-module-options.interface';
+import { MODERN_PROTOCOL_VERSION } from './modern-server.factory';
 
 /** Which edge serves a request: the 2025 one (sessions, v1 SDK) or the 2026-07-28 one (v2 SDK). */
 export type ProtocolEra = 'legacy' | 'modern';
 
-const MODERN_VERSION = '2026-07-28';
 const LEGACY_VERSIONS: ReadonlySet<string> = new Set(SUPPORTED_PROTOCOL_VERSIONS);
 
 /** Whether a message claims 2026-07-28: `params._meta` names its protocol version. */
@@ -37,7 +37,7 @@ export function protocolEra(req: IncomingMessage, body: unknown, mode: ProtocolM
   if (req.method !== 'POST') return 'legacy';
   const version = header(req, 'mcp-protocol-version');
   // The common 2026 request: header and envelope agree on this revision, one message.
-  if (version === MODERN_VERSION && !Array.isArray(body) && claimedVersion(body) === MODERN_VERSION) return 'modern';
+  if (version === MODERN_PROTOCOL_VERSION && !Array.isArray(body) && claimedVersion(body) === MODERN_PROTOCOL_VERSION) return 'modern';
   const claimed = Array.isArray(body) ? body.some(claims) : claims(body);
   if (!claimed && (version === undefined || LEGACY_VERSIONS.has(version))) return 'legacy';
   const outcome = classifyInboundRequest({
